@@ -1,0 +1,144 @@
+/**
+ * The error catalog: every answer the sandbox gives to a mistake, in one place.
+ * Provider envelope (../shared/spec/provider-api.md §7): {code, developerMessage} where code is
+ * HTTP status (3) + module (3) + error (3); the sandbox adds `type` and, for field problems,
+ * `properties`. OAuth and bearer-token failures use the OAuth2 body {error, error_description} (§1).
+ */
+export interface CatalogEntry {
+  readonly status: number
+  readonly code: string
+  readonly type: string
+  readonly message: string
+  /** set for the OAuth2-shaped bodies of §1 */
+  readonly oauth?: string
+}
+
+const validation = (message: string): CatalogEntry => ({ status: 400, code: '400000000', type: 'ValidationError', message })
+
+export const ERRORS = {
+  // §7 table
+  VALIDATION: validation('The request is not valid.'),
+  INSUFFICIENT_BALANCE: { status: 400, code: '400001009', type: 'InsufficientBalance', message: 'Insufficient balance: top up the account (PUT /_sandbox/balance in the sandbox).' },
+  ACCESS_DENIED: { status: 403, code: '403000000', type: 'AccessDenied', message: 'Access denied.' },
+  TRACKING_NOT_FOUND: { status: 404, code: '404000000', type: 'NotFound', message: 'Tracking not found.' },
+  TEMPLATE_NOT_FOUND: { status: 404, code: '404000000', type: 'NotFound', message: 'Template not found.' },
+  MESSAGE_NOT_FOUND: { status: 404, code: '404000000', type: 'NotFound', message: 'Message not found.' },
+  ACCOUNT_NOT_FOUND: { status: 404, code: '404000000', type: 'NotFound', message: 'Account not found.' },
+  CALLBACK_NOT_FOUND: { status: 404, code: '404000000', type: 'NotFound', message: 'Callback not found.' },
+  ROUTE_NOT_FOUND: { status: 404, code: '404000000', type: 'NotFound', message: 'Route not found: check the method and path.' },
+  MALFORMED_JSON: validation('The body is not valid JSON: send one JSON object.'),
+  EMPTY_BODY: validation('The body is empty: send a JSON object.'),
+  UNSUPPORTED_CONTENT_TYPE: validation('Unsupported Content-Type: send application/json (application/x-www-form-urlencoded for /oauth/token).'),
+  BODY_TOO_LARGE: { status: 413, code: '413000000', type: 'PayloadTooLarge', message: 'The body is larger than 1 MB: send a smaller request.' },
+  WAIT_TIMEOUT: { status: 408, code: '408000000', type: 'Timeout', message: 'The flow did not reach the requested status in time.' },
+  CONFLICT: { status: 409, code: '409000000', type: 'Conflict', message: 'The request conflicts with the current state.' },
+  INTERNAL: { status: 500, code: '500000000', type: 'InternalError', message: 'Internal server error.' },
+
+  // field problems: each rendered as `<path>: <message>` under ValidationError (§2, §3, seed page)
+  FIELD_REQUIRED: validation('is required.'),
+  UNKNOWN_PROPERTY: validation('is not a known property (rejected because SANDBOX_STRICT is on).'),
+  STEP_TYPE: validation('must be one of Sms, Viber, Voice.'),
+  VIBER_MESSAGE_ON_TRANSACTIONAL: validation('a Viber message is not accepted on /failover/transactional: use template fields (templateId, templateLang, templateParams).'),
+  LABEL_ON_TRANSACTIONAL: validation('label is not accepted for Viber steps on /failover/transactional: use template fields.'),
+  TEMPLATE_ON_STANDARD: validation('template fields are not accepted on /failover: use /failover/transactional for template Viber steps.'),
+  TEMPLATE_UNKNOWN: validation('unknown template for this sender: fix templateId (GET /viber/transactional/templates lists yours).'),
+  TEMPLATE_NOT_APPROVED: validation('the template is not APPROVED: wait for approval or use an approved template.'),
+  TEMPLATE_LANGUAGE: validation('the template has no text in this language: use one of its languages.'),
+  TEMPLATE_PARAM_MISSING: validation('is a placeholder of the template: give it a value in templateParams.'),
+  TEMPLATE_PARAM_UNKNOWN: validation('is not a placeholder of the template: remove it.'),
+  TEMPLATE_PARAM_TYPE: validation('must be a string or an integer.'),
+  TEMPLATE_PARAM_TOO_LONG: validation('text parameters are at most 50 characters.'),
+  TEMPLATE_PARAM_LINK: validation('parameters must not contain links.'),
+  OTP_PIN_MISSING: validation('OTP templates require templateParams.pin.'),
+  SENDER_UNKNOWN: validation('unknown Viber sender: use a senderInfoTrackingId of your account.'),
+  SENDER_INACTIVE: validation('the Viber sender is inactive: use an active senderInfoTrackingId.'),
+  VIBER_COMBINATION: validation('Invalid viber message type combination: send text, image, text+button, text+image+button, video, video+text, video+text+button or file.'),
+  VOICE_TTL: validation('Voice steps do not use ttl: remove it.'),
+  FAILOVER_STATUS: validation('is not a final status of this channel.'),
+  PHONE_FORMAT: validation('must be an E.164 number: + and 8 to 15 digits.'),
+  PHONE_INVALID: validation('is not a valid number for its country.'),
+  PHONE_NOT_MOBILE: validation('must be a mobile number for Viber.'),
+  SMS_SENDER: validation('must be 1 to 11 letters or digits, or a number of up to 16 digits.'),
+  VIBER_TTL_PRECISION: validation('must have at most one decimal place.'),
+  DIAL_PLAN_MISSING: validation('Voice steps need a dial plan: dialPlan {verbs: [...]}.'),
+  DIAL_PLAN_TWICE: validation('give the dial plan once, as dialPlan (dialPlans and dialplan are accepted spellings).'),
+  VOICE_TO_EMPTY: validation('needs at least one of phone, viber, sip.'),
+  URL_SHORTENER_TWICE: validation('give urlShortener once, at step level or inside message.'),
+  OUTCOME_HEADER: validation('X-Sandbox-Outcome is not valid.'),
+  SCENARIO_REGEX: validation('is not a valid regular expression.'),
+  CLOCK_BACKWARDS: validation('the clock only moves forward.'),
+  TEMPLATE_NOT_PENDING: { status: 409, code: '409000000', type: 'Conflict', message: 'Only a PENDING template can be approved or rejected.' },
+  MESSAGE_NOT_PENDING: { status: 409, code: '409000000', type: 'Conflict', message: 'The message already has a final status.' },
+
+  // §1: OAuth2 bodies
+  OAUTH_BAD_CREDENTIALS: { status: 401, code: '401000000', type: 'Unauthorized', message: 'Bad credentials', oauth: 'unauthorized' },
+  OAUTH_GRANT: { status: 400, code: '400000000', type: 'ValidationError', message: 'Only grant_type=client_credentials is supported.', oauth: 'unsupported_grant_type' },
+  OAUTH_SCOPE: { status: 400, code: '400000000', type: 'ValidationError', message: 'Invalid scope', oauth: 'invalid_scope' },
+  TOKEN_MISSING: { status: 401, code: '401000000', type: 'Unauthorized', message: 'Full authentication is required to access this resource', oauth: 'unauthorized' },
+  TOKEN_INVALID: { status: 401, code: '401000000', type: 'Unauthorized', message: 'Invalid access token', oauth: 'invalid_token' }
+} as const satisfies Record<string, CatalogEntry>
+
+export type ErrorName = keyof typeof ERRORS
+
+/** One problem with one field: rendered as "path: message" and under properties[path]. */
+export interface Problem {
+  path: string
+  entry: CatalogEntry
+  /** replaces entry.message when the problem needs specifics (allowed values, limits) */
+  detail?: string
+}
+
+export class ApiError extends Error {
+  readonly entry: CatalogEntry
+  readonly properties?: Record<string, string>
+
+  constructor (entry: CatalogEntry, message?: string, properties?: Record<string, string>) {
+    super(message ?? entry.message)
+    this.name = 'ApiError'
+    this.entry = entry
+    this.properties = properties
+  }
+
+  get statusCode (): number {
+    return this.entry.status
+  }
+}
+
+export function problemText (p: Problem): string {
+  return p.detail ?? p.entry.message
+}
+
+/** All field problems of one request as one 400: developerMessage lists them, properties maps them. */
+export function validationError (problems: Problem[]): ApiError {
+  const properties: Record<string, string> = {}
+  for (const p of problems) properties[p.path] ??= problemText(p)
+  // problems that say the same thing are said once, with all their paths
+  const byText = new Map<string, string[]>()
+  for (const p of problems) {
+    const paths = byText.get(problemText(p)) ?? []
+    if (p.path) paths.push(p.path)
+    byText.set(problemText(p), paths)
+  }
+  const text = [...byText].map(([message, paths]) => (paths.length > 0 ? `${paths.join(', ')}: ${message}` : message))
+  const entry = problems.length === 1 ? problems[0].entry : ERRORS.VALIDATION
+  return new ApiError(entry, text.join(' '), properties)
+}
+
+export interface ErrorBody {
+  code: string
+  developerMessage: string
+  type: string
+  properties?: Record<string, string>
+}
+
+export interface OAuthErrorBody {
+  error: string
+  error_description: string
+}
+
+export function errorBody (error: ApiError): ErrorBody | OAuthErrorBody {
+  if (error.entry.oauth) return { error: error.entry.oauth, error_description: error.message }
+  const body: ErrorBody = { code: error.entry.code, developerMessage: error.message, type: error.entry.type }
+  if (error.properties && Object.keys(error.properties).length > 0) body.properties = error.properties
+  return body
+}
