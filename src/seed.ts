@@ -1,0 +1,33 @@
+import { readFileSync, existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { Ajv } from 'ajv'
+import { SeedSchema, type Seed } from './schemas/seed.js'
+import { jsonPointerToPath } from './validation.js'
+import { DEFAULT_SEED } from './paths.js'
+import { ConfigError } from './config.js'
+
+const check = new Ajv({ allErrors: false, strict: false }).compile(SeedSchema)
+
+/**
+ * Reads and checks a seed file. The default `db/seed.json` is looked up in the working directory
+ * first, then in the package, so the CLI works from any folder.
+ */
+export function loadSeed (path: string): Seed {
+  let file = resolve(path)
+  if (!existsSync(file) && path === 'db/seed.json') file = DEFAULT_SEED
+  let data: unknown
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'))
+  } catch (err) {
+    throw new ConfigError(`SANDBOX_SEED=${path}: cannot read it as JSON (${(err as Error).message})`)
+  }
+  return parseSeed(data, path)
+}
+
+export function parseSeed (data: unknown, name = 'seed'): Seed {
+  if (!check(data)) {
+    const e = check.errors![0]
+    throw new ConfigError(`SANDBOX_SEED=${name}: ${jsonPointerToPath(e.instancePath) || 'the file'} ${e.message ?? 'is not valid'}`)
+  }
+  return data as Seed
+}

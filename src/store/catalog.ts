@@ -1,0 +1,103 @@
+import type { Statement } from 'better-sqlite3'
+import type { DB } from './database.js'
+
+/** Viber senders and transactional templates (provider-api.md §8). */
+export interface Sender {
+  id: string
+  name: string
+  active: boolean
+}
+
+export type TemplateStatus = 'PENDING' | 'APPROVED' | 'REJECTED'
+export type TemplateCategory = 'TRANSACTIONAL' | 'OTP'
+
+export interface Template {
+  id: string
+  senderInfoTrackingId: string
+  name: string
+  category: TemplateCategory
+  /** language code → text with {{placeholder}}s */
+  languages: Record<string, string>
+  status: TemplateStatus
+  createdAt: number
+}
+
+interface TemplateRow {
+  id: string
+  sender_id: string
+  name: string
+  category: TemplateCategory
+  languages: string
+  status: TemplateStatus
+  created_at: number
+}
+
+const toTemplate = (row: TemplateRow): Template => ({
+  id: row.id,
+  senderInfoTrackingId: row.sender_id,
+  name: row.name,
+  category: row.category,
+  languages: JSON.parse(row.languages),
+  status: row.status,
+  createdAt: row.created_at
+})
+
+export class CatalogStore {
+  #insertSender: Statement
+  #sender: Statement<[string, string], { id: string, name: string, active: number }>
+  #insertTemplate: Statement
+  #template: Statement<[string, string], TemplateRow>
+  #templates: Statement<[string], TemplateRow>
+  #templatesOfSender: Statement<[string, string], TemplateRow>
+  #deleteTemplate: Statement<[string, string]>
+  #deleteTemplates: Statement<[string]>
+  #setStatus: Statement<[string, string, string]>
+
+  constructor (db: DB) {
+    this.#insertSender = db.prepare('INSERT INTO senders (account_id, id, name, active) VALUES (?, ?, ?, ?)')
+    this.#sender = db.prepare('SELECT id, name, active FROM senders WHERE account_id = ? AND id = ?')
+    this.#insertTemplate = db.prepare(`INSERT INTO templates (account_id, id, sender_id, name, category, languages, status, created_at)
+      VALUES (@accountId, @id, @senderInfoTrackingId, @name, @category, @languages, @status, @createdAt)`)
+    this.#template = db.prepare('SELECT * FROM templates WHERE account_id = ? AND id = ?')
+    this.#templates = db.prepare('SELECT * FROM templates WHERE account_id = ? ORDER BY created_at, id')
+    this.#templatesOfSender = db.prepare('SELECT * FROM templates WHERE account_id = ? AND sender_id = ? ORDER BY created_at, id')
+    this.#deleteTemplate = db.prepare('DELETE FROM templates WHERE account_id = ? AND id = ?')
+    this.#deleteTemplates = db.prepare('DELETE FROM templates WHERE account_id = ?')
+    this.#setStatus = db.prepare('UPDATE templates SET status = ? WHERE account_id = ? AND id = ?')
+  }
+
+  insertSender (accountId: string, sender: Sender): void {
+    this.#insertSender.run(accountId, sender.id, sender.name, sender.active ? 1 : 0)
+  }
+
+  sender (accountId: string, id: string): Sender | undefined {
+    const row = this.#sender.get(accountId, id)
+    return row && { id: row.id, name: row.name, active: row.active === 1 }
+  }
+
+  insertTemplate (accountId: string, template: Template): void {
+    this.#insertTemplate.run({ accountId, ...template, languages: JSON.stringify(template.languages) })
+  }
+
+  template (accountId: string, id: string): Template | undefined {
+    const row = this.#template.get(accountId, id)
+    return row && toTemplate(row)
+  }
+
+  templates (accountId: string, senderId?: string): Template[] {
+    const rows = senderId === undefined ? this.#templates.all(accountId) : this.#templatesOfSender.all(accountId, senderId)
+    return rows.map(toTemplate)
+  }
+
+  deleteTemplate (accountId: string, id: string): boolean {
+    return this.#deleteTemplate.run(accountId, id).changes > 0
+  }
+
+  deleteTemplates (accountId: string): void {
+    this.#deleteTemplates.run(accountId)
+  }
+
+  setTemplateStatus (accountId: string, id: string, status: TemplateStatus): void {
+    this.#setStatus.run(status, accountId, id)
+  }
+}

@@ -1,0 +1,90 @@
+import type { Statement } from 'better-sqlite3'
+import type { DB } from './database.js'
+
+/** What can be due: each kind is handled by the simulation (src/engine/simulation.ts) or callbacks. */
+export type DueKind = 'step.start' | 'message.status' | 'message.expire' | 'callback.attempt'
+
+export interface DueEvent {
+  id: number
+  accountId: string
+  dueAt: number
+  kind: DueKind
+  flowId: string | null
+  messageId: string | null
+  payload: Record<string, unknown>
+}
+
+interface DueRow { id: number, account_id: string, due_at: number, kind: DueKind, flow_id: string | null, message_id: string | null, payload: string }
+
+const toEvent = (row: DueRow): DueEvent => ({
+  id: row.id,
+  accountId: row.account_id,
+  dueAt: row.due_at,
+  kind: row.kind,
+  flowId: row.flow_id,
+  messageId: row.message_id,
+  payload: JSON.parse(row.payload)
+})
+
+export class EventStore {
+  #insert: Statement
+  #nextDue: Statement<[string, number], DueRow>
+  #first: Statement<[string], DueRow>
+  #delete: Statement<[number]>
+  #deleteForMessage: Statement<[string, string]>
+  #earliest: Statement<[], { account_id: string, due_at: number | null }>
+  #countFor: Statement<[string], { n: number }>
+  #deleteForAccount: Statement<[string]>
+
+  constructor (db: DB) {
+    this.#insert = db.prepare(`INSERT INTO due_events (account_id, due_at, kind, flow_id, message_id, payload)
+      VALUES (@accountId, @dueAt, @kind, @flowId, @messageId, @payload)`)
+    this.#nextDue = db.prepare('SELECT * FROM due_events WHERE account_id = ? AND due_at <= ? ORDER BY due_at, id LIMIT 1')
+    this.#first = db.prepare('SELECT * FROM due_events WHERE account_id = ? ORDER BY due_at, id LIMIT 1')
+    this.#delete = db.prepare('DELETE FROM due_events WHERE id = ?')
+    this.#deleteForMessage = db.prepare('DELETE FROM due_events WHERE message_id = ? AND kind = ?')
+    // one indexed look-up per account: a GROUP BY would read every pending row
+    this.#earliest = db.prepare(`SELECT a.id AS account_id, (SELECT min(e.due_at) FROM due_events e WHERE e.account_id = a.id) AS due_at
+      FROM accounts a`)
+    this.#countFor = db.prepare('SELECT count(*) AS n FROM due_events WHERE account_id = ?')
+    this.#deleteForAccount = db.prepare('DELETE FROM due_events WHERE account_id = ?')
+  }
+
+  add (event: Omit<DueEvent, 'id'>): number {
+    return Number(this.#insert.run({
+      accountId: event.accountId,
+      dueAt: event.dueAt,
+      kind: event.kind,
+      flowId: event.flowId,
+      messageId: event.messageId,
+      payload: JSON.stringify(event.payload)
+    }).lastInsertRowid)
+  }
+
+  /** The earliest event of the account due at or before `upTo`, or the earliest at all. */
+  next (accountId: string, upTo?: number): DueEvent | undefined {
+    const row = upTo === undefined ? this.#first.get(accountId) : this.#nextDue.get(accountId, upTo)
+    return row && toEvent(row)
+  }
+
+  delete (id: number): void {
+    this.#delete.run(id)
+  }
+
+  cancelForMessage (messageId: string, kind: DueKind): void {
+    this.#deleteForMessage.run(messageId, kind)
+  }
+
+  /** For each account with pending events, its earliest due time. */
+  earliestByAccount (): Array<{ accountId: string, dueAt: number }> {
+    return this.#earliest.all().filter((r) => r.due_at !== null).map((r) => ({ accountId: r.account_id, dueAt: r.due_at! }))
+  }
+
+  deleteForAccount (accountId: string): void {
+    this.#deleteForAccount.run(accountId)
+  }
+
+  pending (accountId: string): number {
+    return this.#countFor.get(accountId)!.n
+  }
+}

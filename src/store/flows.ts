@@ -1,0 +1,266 @@
+import type { Statement } from 'better-sqlite3'
+import type { DB } from './database.js'
+import type { FlowKind, FlowRequest } from '../schemas/failover.js'
+
+export type FlowStatus = 'Queued' | 'InProgress' | 'Succeeded' | 'Failed'
+export type ChannelName = 'Sms' | 'Viber' | 'Voice'
+
+export interface Flow {
+  id: string
+  accountId: string
+  applicationId: string
+  kind: FlowKind
+  status: FlowStatus
+  statusCode: string | null
+  terminationChannel: ChannelName | null
+  /** micro-units */
+  totalPrice: number
+  /** index in request.flow of the step running now, -1 before the first */
+  currentStep: number
+  request: FlowRequest
+  /** per channel, from the X-Sandbox-Outcome header */
+  outcomes: Record<string, string>
+  warnings: string[]
+  createdAt: number
+  updatedAt: number
+  createdReal: number
+}
+
+export interface Message {
+  id: string
+  flowId: string
+  accountId: string
+  stepIdx: number
+  channel: ChannelName
+  to: string
+  status: string
+  detailedStatus: string
+  description: string
+  statusAt: number
+  final: boolean
+  /** micro-units */
+  price: number
+  outcome: Record<string, unknown>
+  data: Record<string, any>
+  cleared: boolean
+  createdAt: number
+}
+
+export interface HistoryEntry { status: string, detailedStatus: string, note: string | null, at: number }
+
+export type SearchField = 'type' | 'to' | 'status' | 'terminationChannel' | 'flowKind'
+export type SearchOperator = 'is' | 'is_not' | 'contains' | 'starts_with' | 'ends_with'
+export interface SearchFilter { field: SearchField, op: SearchOperator, term: string }
+export interface SearchQuery { filters: SearchFilter[], dateStart?: number, dateEnd?: number, page: number, size: number }
+
+export interface MessageQuery { to?: string, channel?: string, trackingId?: string, status?: string, limit: number }
+
+interface FlowRow {
+  id: string, account_id: string, application_id: string, kind: FlowKind, status: FlowStatus, status_code: string | null
+  termination_channel: ChannelName | null, total_price: number, current_step: number, request: string, outcomes: string
+  warnings: string, created_at: number, updated_at: number, created_real: number
+}
+
+interface MessageRow {
+  id: string, flow_id: string, account_id: string, step_idx: number, channel: ChannelName, to_number: string, status: string
+  detailed_status: string, description: string, status_at: number, final: number, price: number, outcome: string
+  data: string, cleared: number, created_at: number
+}
+
+const toFlow = (r: FlowRow): Flow => ({
+  id: r.id,
+  accountId: r.account_id,
+  applicationId: r.application_id,
+  kind: r.kind,
+  status: r.status,
+  statusCode: r.status_code,
+  terminationChannel: r.termination_channel,
+  totalPrice: r.total_price,
+  currentStep: r.current_step,
+  request: JSON.parse(r.request),
+  outcomes: JSON.parse(r.outcomes),
+  warnings: JSON.parse(r.warnings),
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  createdReal: r.created_real
+})
+
+const toMessage = (r: MessageRow): Message => ({
+  id: r.id,
+  flowId: r.flow_id,
+  accountId: r.account_id,
+  stepIdx: r.step_idx,
+  channel: r.channel,
+  to: r.to_number,
+  status: r.status,
+  detailedStatus: r.detailed_status,
+  description: r.description,
+  statusAt: r.status_at,
+  final: r.final === 1,
+  price: r.price,
+  outcome: JSON.parse(r.outcome),
+  data: JSON.parse(r.data),
+  cleared: r.cleared === 1,
+  createdAt: r.created_at
+})
+
+const LIKE_ESCAPE = (s: string): string => s.replace(/[\\%_]/g, (c) => '\\' + c)
+
+/** SQL for one search filter (provider-api.md §4); terms match case-insensitively. */
+function filterSql (f: SearchFilter): { sql: string, param: string } {
+  const not = f.op === 'is_not'
+  switch (f.field) {
+    case 'status': return { sql: `f.status ${not ? '<>' : '='} ? COLLATE NOCASE`, param: f.term }
+    case 'flowKind': return { sql: `f.kind ${not ? '<>' : '='} ? COLLATE NOCASE`, param: f.term }
+    case 'terminationChannel':
+      return { sql: `coalesce(f.termination_channel, '') ${not ? '<>' : '='} ? COLLATE NOCASE`, param: f.term }
+    case 'type':
+      return { sql: `${not ? 'NOT ' : ''}EXISTS (SELECT 1 FROM flow_steps s WHERE s.flow_id = f.id AND s.type = ? COLLATE NOCASE)`, param: f.term }
+    case 'to': {
+      if (f.op === 'is' || f.op === 'is_not') {
+        return { sql: `${not ? 'NOT ' : ''}EXISTS (SELECT 1 FROM flow_steps s WHERE s.flow_id = f.id AND s.to_number = ? COLLATE NOCASE)`, param: f.term }
+      }
+      const term = LIKE_ESCAPE(f.term)
+      const pattern = f.op === 'contains' ? `%${term}%` : f.op === 'starts_with' ? `${term}%` : `%${term}`
+      return { sql: "EXISTS (SELECT 1 FROM flow_steps s WHERE s.flow_id = f.id AND s.to_number LIKE ? ESCAPE '\\')", param: pattern }
+    }
+  }
+}
+
+export class FlowStore {
+  #db: DB
+  #insertFlow: Statement
+  #insertStep: Statement
+  #flow: Statement<[string], FlowRow>
+  #updateFlow: Statement
+  #insertMessage: Statement
+  #message: Statement<[string], MessageRow>
+  #messagesOf: Statement<[string], MessageRow>
+  #updateMessage: Statement
+  #addHistory: Statement
+  #history: Statement<[string], { status: string, detailed_status: string, note: string | null, at: number }>
+  #clearMessages: Statement<[string]>
+  #deleteFlows: Statement<[string]>
+  #countPending: Statement<[string], { n: number }>
+  #cached = new Map<string, Statement>()
+
+  constructor (db: DB) {
+    this.#db = db
+    this.#insertFlow = db.prepare(`INSERT INTO flows (id, account_id, application_id, kind, status, request, outcomes, warnings,
+      created_at, updated_at, created_real) VALUES (@id, @accountId, @applicationId, @kind, @status, @request, @outcomes, @warnings,
+      @createdAt, @updatedAt, @createdReal)`)
+    this.#insertStep = db.prepare('INSERT INTO flow_steps (flow_id, idx, type, to_number) VALUES (?, ?, ?, ?)')
+    this.#flow = db.prepare('SELECT * FROM flows WHERE id = ?')
+    this.#updateFlow = db.prepare(`UPDATE flows SET status = @status, status_code = @statusCode, termination_channel = @terminationChannel,
+      total_price = @totalPrice, current_step = @currentStep, updated_at = @updatedAt WHERE id = @id`)
+    this.#insertMessage = db.prepare(`INSERT INTO messages (id, flow_id, account_id, step_idx, channel, to_number, status, detailed_status,
+      description, status_at, final, price, outcome, data, created_at) VALUES (@id, @flowId, @accountId, @stepIdx, @channel, @to, @status,
+      @detailedStatus, @description, @statusAt, @final, @price, @outcome, @data, @createdAt)`)
+    this.#message = db.prepare('SELECT * FROM messages WHERE id = ?')
+    this.#messagesOf = db.prepare('SELECT * FROM messages WHERE flow_id = ? ORDER BY step_idx, created_at')
+    this.#updateMessage = db.prepare(`UPDATE messages SET status = @status, detailed_status = @detailedStatus, description = @description,
+      status_at = @statusAt, final = @final, data = @data WHERE id = @id`)
+    this.#addHistory = db.prepare('INSERT INTO message_history (message_id, status, detailed_status, note, at) VALUES (?, ?, ?, ?, ?)')
+    this.#history = db.prepare('SELECT status, detailed_status, note, at FROM message_history WHERE message_id = ? ORDER BY id')
+    this.#clearMessages = db.prepare('UPDATE messages SET cleared = 1 WHERE account_id = ?')
+    this.#deleteFlows = db.prepare('DELETE FROM flows WHERE account_id = ?')
+    this.#countPending = db.prepare("SELECT count(*) AS n FROM flows WHERE account_id = ? AND status IN ('Queued', 'InProgress')")
+  }
+
+  insertFlow (flow: Omit<Flow, 'status' | 'statusCode' | 'terminationChannel' | 'totalPrice' | 'currentStep'>, steps: Array<{ type: string, to: string }>): void {
+    this.#insertFlow.run({
+      ...flow,
+      status: 'Queued',
+      request: JSON.stringify(flow.request),
+      outcomes: JSON.stringify(flow.outcomes),
+      warnings: JSON.stringify(flow.warnings)
+    })
+    steps.forEach((s, i) => this.#insertStep.run(flow.id, i, s.type, s.to))
+  }
+
+  flow (id: string): Flow | undefined {
+    const row = this.#flow.get(id)
+    return row && toFlow(row)
+  }
+
+  updateFlow (flow: Flow): void {
+    this.#updateFlow.run(flow)
+  }
+
+  insertMessage (m: Message): void {
+    this.#insertMessage.run({ ...m, final: m.final ? 1 : 0, outcome: JSON.stringify(m.outcome), data: JSON.stringify(m.data) })
+  }
+
+  message (id: string): Message | undefined {
+    const row = this.#message.get(id)
+    return row && toMessage(row)
+  }
+
+  messagesOf (flowId: string): Message[] {
+    return this.#messagesOf.all(flowId).map(toMessage)
+  }
+
+  updateMessage (m: Message): void {
+    this.#updateMessage.run({ ...m, final: m.final ? 1 : 0, data: JSON.stringify(m.data) })
+  }
+
+  addHistory (messageId: string, entry: HistoryEntry): void {
+    this.#addHistory.run(messageId, entry.status, entry.detailedStatus, entry.note, entry.at)
+  }
+
+  history (messageId: string): HistoryEntry[] {
+    return this.#history.all(messageId).map((r) => ({ status: r.status, detailedStatus: r.detailed_status, note: r.note, at: r.at }))
+  }
+
+  clearMessages (accountId: string): void {
+    this.#clearMessages.run(accountId)
+  }
+
+  deleteFlowsOf (accountId: string): void {
+    this.#deleteFlows.run(accountId)
+  }
+
+  pendingFlows (accountId: string): number {
+    return this.#countPending.get(accountId)!.n
+  }
+
+  #statement (sql: string): Statement {
+    let st = this.#cached.get(sql)
+    if (!st) {
+      st = this.#db.prepare(sql)
+      this.#cached.set(sql, st)
+    }
+    return st
+  }
+
+  /** One page of an account's flows, newest first, and how many match in all. */
+  search (accountId: string, q: SearchQuery): { flows: Flow[], total: number } {
+    const where = ['f.account_id = ?']
+    const params: Array<string | number> = [accountId]
+    if (q.dateStart !== undefined) { where.push('f.created_at >= ?'); params.push(q.dateStart) }
+    if (q.dateEnd !== undefined) { where.push('f.created_at <= ?'); params.push(q.dateEnd) }
+    for (const f of q.filters) {
+      const { sql, param } = filterSql(f)
+      where.push(sql)
+      params.push(param)
+    }
+    const clause = where.join(' AND ')
+    const total = (this.#statement(`SELECT count(*) AS n FROM flows f WHERE ${clause}`).get(...params) as { n: number }).n
+    const rows = this.#statement(`SELECT f.* FROM flows f WHERE ${clause} ORDER BY f.created_at DESC, f.rowid DESC LIMIT ? OFFSET ?`)
+      .all(...params, q.size, q.page * q.size) as FlowRow[]
+    return { flows: rows.map(toFlow), total }
+  }
+
+  /** What the sandbox "sent" for an account, newest first (sandbox.md "Seeing what happened"). */
+  messages (accountId: string, q: MessageQuery): Message[] {
+    const where = ['account_id = ?', 'cleared = 0']
+    const params: Array<string | number> = [accountId]
+    if (q.to !== undefined) { where.push('to_number = ?'); params.push(q.to) }
+    if (q.channel !== undefined) { where.push('channel = ? COLLATE NOCASE'); params.push(q.channel) }
+    if (q.trackingId !== undefined) { where.push('flow_id = ?'); params.push(q.trackingId) }
+    if (q.status !== undefined) { where.push('status = ? COLLATE NOCASE'); params.push(q.status) }
+    const rows = this.#statement(`SELECT * FROM messages WHERE ${where.join(' AND ')} ORDER BY created_at DESC, rowid DESC LIMIT ?`)
+      .all(...params, q.limit) as MessageRow[]
+    return rows.map(toMessage)
+  }
+}
