@@ -1,0 +1,171 @@
+import { EventEmitter } from 'node:events'
+import type { Logger } from 'pino'
+import type { Store } from '../store/index.js'
+import type { Flow, Message } from '../store/flows.js'
+import type { ClockMode } from '../store/accounts.js'
+import type { Ids } from '../ids.js'
+import type { SeedAccount } from '../schemas/seed.js'
+import { ApiError, ERRORS } from '../errors.js'
+import { Clocks, type ClockView, type TimeSource } from './clock.js'
+import { Scheduler } from './scheduler.js'
+import { Simulation } from './simulation.js'
+import { checkFlow, normalize, stepsIndex, type AcceptInput } from './accept.js'
+import { iso, trackingRecord } from './tracking.js'
+import { canonical, type Channel } from './channels.js'
+import { FORCEABLE, DETAILED_STATUSES } from './statuses.js'
+
+export interface EngineOptions {
+  store: Store
+  ids: Ids
+  log: Logger
+  time?: TimeSource
+  /** what new accounts' clocks start as (SANDBOX_CLOCK, SANDBOX_TIME_SCALE) */
+  clockMode: ClockMode
+  timeScale: number
+}
+
+/** What the engine tells listeners (long-polls, the live event stream), after the change is stored. */
+export interface EngineEventMap {
+  message: [{ flow: Flow, message: Message, at: number }]
+  completed: [{ flow: Flow, at: number }]
+}
+
+/** The simulation behind the API: accepts flows, runs their due events, answers what happened. No HTTP here. */
+export class Engine {
+  readonly events = new EventEmitter<EngineEventMap>()
+  readonly store: Store
+  readonly clocks: Clocks
+  readonly scheduler: Scheduler
+  readonly simulation: Simulation
+  readonly ids: Ids
+  readonly log: Logger
+  #clockMode: ClockMode
+  #timeScale: number
+
+  constructor (o: EngineOptions) {
+    this.store = o.store
+    this.ids = o.ids
+    this.log = o.log
+    this.clocks = new Clocks(o.store, o.time)
+    this.scheduler = new Scheduler(o.store, this.clocks, o.log)
+    this.simulation = new Simulation(o.store, o.ids)
+    this.#clockMode = o.clockMode
+    this.#timeScale = o.timeScale
+    const handle = (event: Parameters<Simulation['handle']>[0]): void => this.simulation.handle(event)
+    this.scheduler.on('message.status', handle)
+    this.scheduler.on('message.expire', handle)
+    this.events.setMaxListeners(0)
+    // listeners hear of a change once its transaction has committed
+    this.simulation.addHooks({
+      messageChanged: (flow, message, at) => {
+        const copy = { flow: { ...flow }, message: { ...message, data: { ...message.data } }, at }
+        setImmediate(() => this.events.emit('message', copy))
+      },
+      flowCompleted: (flow, at) => {
+        const copy = { flow: { ...flow }, at }
+        setImmediate(() => this.events.emit('completed', copy))
+      }
+    })
+  }
+
+  start (): void {
+    this.scheduler.start()
+  }
+
+  stop (): void {
+    this.scheduler.stop()
+  }
+
+  createAccount (id: string, seed: SeedAccount, applications?: SeedAccount['applications'], clock?: { mode?: ClockMode, scale?: number }): void {
+    const state = this.clocks.initial(clock?.mode ?? this.#clockMode, clock?.scale ?? this.#timeScale)
+    this.store.createAccount({ id, seed, clock: state, createdAt: this.clocks.time.now(), applications })
+  }
+
+  deleteAccount (id: string): boolean {
+    this.clocks.forget(id)
+    return this.store.accounts.delete(id)
+  }
+
+  /** POST /failover and /failover/transactional: validate, store, send the first step; the 200 body. */
+  accept (input: AcceptInput): { flow: Flow, response: Record<string, unknown> } {
+    checkFlow(this.store, input)
+    const now = this.clocks.now(input.accountId)
+    const flow = this.store.transaction(() => {
+      const request = normalize(input.body, input.unknown, () => this.store.accounts.nextSeq(input.accountId))
+      const flow: Flow = {
+        id: this.ids.uuid(),
+        accountId: input.accountId,
+        applicationId: input.applicationId,
+        kind: input.kind,
+        status: 'Queued',
+        statusCode: null,
+        terminationChannel: null,
+        totalPrice: 0,
+        currentStep: -1,
+        request,
+        outcomes: input.outcomes,
+        warnings: input.unknown.map((p) => `${p} is not a known property and was ignored`),
+        createdAt: now,
+        updatedAt: now,
+        createdReal: this.clocks.time.now()
+      }
+      this.store.flows.insertFlow(flow, stepsIndex(request))
+      // the first step is sent at the instant the flow is accepted (sandbox choice)
+      this.simulation.startFlow(flow, now)
+      return flow
+    })
+    const next = this.store.events.next(input.accountId)
+    if (next) this.scheduler.notify(input.accountId, next.dueAt)
+    const response: Record<string, unknown> = { trackingId: flow.id }
+    if (flow.kind === 'transactional') response.flowKind = 'transactional'
+    response.flow = flow.request.flow
+    if (flow.request.callback) response.callback = flow.request.callback
+    if (flow.request.restrictions !== undefined) response.restrictions = flow.request.restrictions
+    response.createdAt = iso(flow.createdAt)
+    return { flow, response }
+  }
+
+  tracking (accountId: string, trackingId: string): Record<string, unknown> {
+    const flow = this.store.flows.flow(trackingId)
+    if (!flow || flow.accountId !== accountId) throw new ApiError(ERRORS.TRACKING_NOT_FOUND)
+    return trackingRecord(flow, this.store.flows.messagesOf(flow.id))
+  }
+
+  /** POST /_sandbox/messages/{id}/status: the only way a MANUAL message moves. */
+  forceStatus (accountId: string, messageId: string, status: string, detailedStatus?: string): void {
+    const message = this.store.flows.message(messageId)
+    if (!message || message.accountId !== accountId) throw new ApiError(ERRORS.MESSAGE_NOT_FOUND)
+    const channel = message.channel as Channel
+    const name = canonical(FORCEABLE[channel], status)
+    if (!name) {
+      throw new ApiError(ERRORS.VALIDATION, `status: "${status}" is not a ${channel} status a message can be moved to: use ${FORCEABLE[channel].join(', ')}.`, { status: 'unknown status' })
+    }
+    let detail: string | undefined
+    if (detailedStatus !== undefined) {
+      detail = canonical(DETAILED_STATUSES[channel], detailedStatus)
+      if (!detail) {
+        throw new ApiError(ERRORS.VALIDATION, `detailedStatus: "${detailedStatus}" is not a ${channel} detailedStatus: use ${DETAILED_STATUSES[channel].join(', ')}.`, { detailedStatus: 'unknown detailedStatus' })
+      }
+    }
+    const now = this.clocks.now(accountId)
+    const applied = this.store.transaction(() => this.simulation.applyStatus(message, name, detail, now, 'forced by POST /_sandbox/messages/{messageId}/status'))
+    if (!applied) throw new ApiError(ERRORS.MESSAGE_NOT_PENDING, `The message is already ${message.status}: only a message without a final status can be moved.`)
+    this.scheduler.rearm()
+  }
+
+  clock (accountId: string): ClockView {
+    return this.clocks.view(accountId)
+  }
+
+  setClock (accountId: string, change: { mode?: ClockMode, scale?: number, now?: number }): ClockView {
+    const current = this.clocks.now(accountId)
+    if (change.now !== undefined && change.now < current) {
+      throw new ApiError(ERRORS.CLOCK_BACKWARDS, `now: the clock only moves forward; it reads ${iso(current)}.`, { now: 'in the past' })
+    }
+    const view = this.clocks.set(accountId, change)
+    this.scheduler.rearm()
+    // a jump forward makes events due: run them now rather than at the next tick
+    void this.scheduler.run(accountId).then(() => this.scheduler.rearm()).catch((err) => this.log.error({ err }, 'run after clock change failed'))
+    return view
+  }
+}

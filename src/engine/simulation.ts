@@ -1,0 +1,257 @@
+import type { Store } from '../store/index.js'
+import type { Flow, Message } from '../store/flows.js'
+import type { DueEvent } from '../store/events.js'
+import type { Ids } from '../ids.js'
+import type { AnyStep, SmsStep, TemplateViberStep, ViberStep } from '../schemas/failover.js'
+import { canonical, smsEncoding, stepPrice, type Channel } from './channels.js'
+import { resolveOutcome } from './outcomes.js'
+import { INITIAL_STATUS, STATUSES, SUCCESS, TIMING, UNSENT_STATUS } from './statuses.js'
+import { renderTemplate } from './render.js'
+
+/** Told of every change, inside the transaction that makes it (callbacks and live events hang here). */
+export interface SimulationHooks {
+  messageChanged: (flow: Flow, message: Message, at: number) => void
+  flowCompleted: (flow: Flow, at: number) => void
+}
+
+const SECOND = 1000
+const MINUTE = 60 * SECOND
+
+/** The number a step is sent to, as one string (a Voice step's `to` is an object). */
+export function stepTo (step: AnyStep): string {
+  if (step.type === 'Voice') return step.to.phone ?? step.to.viber ?? step.to.sip ?? ''
+  return step.to
+}
+
+/** Step indexes in the order they run: ascending `order`, ties in array order (§2). */
+export function runOrder (steps: AnyStep[]): number[] {
+  return steps.map((s, i) => [s.order, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i)
+}
+
+/**
+ * The flow state machine of provider-api.md §5. Every method runs inside the caller's transaction
+ * and takes the sandbox time `at` at which it happens: it never reads a clock itself.
+ */
+export class Simulation {
+  #store: Store
+  #ids: Ids
+  #hooks: SimulationHooks[] = []
+
+  constructor (store: Store, ids: Ids) {
+    this.#store = store
+    this.#ids = ids
+  }
+
+  addHooks (hooks: SimulationHooks): void {
+    this.#hooks.push(hooks)
+  }
+
+  startFlow (flow: Flow, at: number): void {
+    this.#startStep(flow, runOrder(flow.request.flow)[0], at)
+  }
+
+  handle (event: DueEvent): void {
+    const message = event.messageId ? this.#store.flows.message(event.messageId) : undefined
+    if (!message) return
+    if (event.kind === 'message.status') {
+      const p = event.payload as { status: string }
+      this.applyStatus(message, p.status, undefined, event.dueAt)
+    } else if (event.kind === 'message.expire') {
+      this.#expire(message, event.dueAt)
+    }
+  }
+
+  #startStep (flow: Flow, idx: number, at: number): void {
+    const step = flow.request.flow[idx]
+    const account = this.#store.accounts.get(flow.accountId)!
+    const channel = step.type
+    const price = stepPrice(step, account.prices)
+    const to = stepTo(step)
+    const paid = this.#store.accounts.charge(account.id, price)
+    const status = paid ? INITIAL_STATUS[channel] : UNSENT_STATUS[channel]
+    const info = STATUSES[channel][status]
+    const message: Message = {
+      id: this.#ids.uuid(),
+      flowId: flow.id,
+      accountId: flow.accountId,
+      stepIdx: idx,
+      channel,
+      to,
+      status,
+      detailedStatus: info.detailedStatus,
+      description: info.description,
+      statusAt: at,
+      final: !paid,
+      price: paid ? price : 0,
+      outcome: resolveOutcome(channel, to, flow.outcomes, account.scenarios),
+      data: this.#messageData(flow, step),
+      cleared: false,
+      createdAt: at
+    }
+    flow.status = 'InProgress'
+    flow.currentStep = idx
+    flow.terminationChannel = channel
+    flow.totalPrice += message.price
+    flow.updatedAt = at
+    this.#store.flows.insertMessage(message)
+    this.#store.flows.addHistory(message.id, { status, detailedStatus: info.detailedStatus, note: paid ? null : 'insufficient balance', at })
+    this.#store.flows.updateFlow(flow)
+    this.#changed(flow, message, at)
+    if (paid) this.#schedule(message, step, at)
+    else this.#finishStep(flow, message, at, '1')
+  }
+
+  #messageData (flow: Flow, step: AnyStep): Record<string, unknown> {
+    switch (step.type) {
+      case 'Sms': {
+        const enc = smsEncoding(step.message.body)
+        return { smsId: this.#ids.uuid(), parts: enc.parts, encoding: enc.encoding }
+      }
+      case 'Viber': {
+        const sender = this.#store.catalog.sender(flow.accountId, step.senderInfoTrackingId)
+        const data: Record<string, unknown> = { from: sender?.name ?? step.senderInfoTrackingId }
+        if ('templateId' in step && step.templateId !== undefined) {
+          const t = step as TemplateViberStep
+          const template = this.#store.catalog.template(flow.accountId, t.templateId)
+          data.renderedText = template ? renderTemplate(template.languages[t.templateLang] ?? '', t.templateParams ?? {}) : ''
+        }
+        return data
+      }
+      case 'Voice':
+        return { conversationTrackingId: this.#ids.uuid() }
+    }
+  }
+
+  /** Lays the message's future out as due events, per sandbox.md "Outcomes" timing. */
+  #schedule (message: Message, step: AnyStep, t0: number): void {
+    const outcome = message.outcome.outcome as string
+    if (outcome === 'MANUAL') return
+    const after = (fallback: number): number => t0 + (typeof message.outcome.afterSeconds === 'number' ? message.outcome.afterSeconds : fallback) * SECOND
+    const status = (dueAt: number, name: string): void => this.#due(message, 'message.status', dueAt, { status: name })
+    switch (message.channel) {
+      case 'Viber': {
+        const viber = step as ViberStep
+        const final = after(TIMING.viberFinal)
+        if (outcome === 'DELIVERED' || outcome === 'SEEN' || outcome === 'DELIVERED_UNSEEN') {
+          status(final, 'DELIVERED')
+          if (outcome !== 'DELIVERED_UNSEEN') status(final + TIMING.viberSeenAfterDelivery * SECOND, 'SEEN')
+        } else if (outcome !== 'EXPIRED') {
+          status(final, outcome)
+        }
+        // §5: a Viber message not delivered (or, with expireOnDelivery, not seen) by its ttl is EXPIRED
+        this.#due(message, 'message.expire', t0 + Math.round((viber.ttl ?? 10) * MINUTE), {})
+        break
+      }
+      case 'Sms': {
+        const sms = step as SmsStep
+        const final = after(TIMING.smsFinal)
+        const sent = t0 + TIMING.smsSent * SECOND
+        if (outcome === 'Expired' || sent < final) status(sent, 'Sent')
+        if (outcome !== 'Expired') status(final, outcome)
+        this.#due(message, 'message.expire', t0 + (sms.ttl ?? 1200) * MINUTE, {})
+        break
+      }
+      case 'Voice': {
+        const final = after(TIMING.voiceFinal)
+        const before = (offset: number, name: string): void => { if (t0 + offset * SECOND < final) status(t0 + offset * SECOND, name) }
+        before(TIMING.voiceInitiated, 'Initiated')
+        before(TIMING.voiceRinging, 'Ringing')
+        if (outcome === 'Completed' || outcome === 'Terminated') before(TIMING.voiceAnswered, 'InProgress')
+        status(final, outcome)
+        break
+      }
+    }
+  }
+
+  #due (message: Message, kind: 'message.status' | 'message.expire', dueAt: number, payload: Record<string, unknown>): void {
+    this.#store.events.add({ accountId: message.accountId, dueAt, kind, flowId: message.flowId, messageId: message.id, payload })
+  }
+
+  #expire (message: Message, at: number): void {
+    if (message.final) return
+    if (message.channel === 'Viber') this.applyStatus(message, 'EXPIRED', undefined, at)
+    else if (message.channel === 'Sms') this.applyStatus(message, 'Undelivered', 'Expired', at)
+  }
+
+  /**
+   * Moves a message to `status` (already in the provider's spelling) at `at`. Scheduled changes and
+   * forced ones (POST /_sandbox/messages/{id}/status) both come here. Returns false when the message
+   * had already ended and the change does not apply.
+   */
+  applyStatus (message: Message, status: string, detailedStatus: string | undefined, at: number, note?: string): boolean {
+    const flow = this.#store.flows.flow(message.flowId)!
+    const step = flow.request.flow[message.stepIdx]
+    const channel = message.channel
+    const info = STATUSES[channel][status]
+    // SEEN may follow DELIVERED after the step has ended: the message shows it, the flow is done
+    const lateSeen = message.final && channel === 'Viber' && status === 'SEEN' && message.status === 'DELIVERED'
+    if (!info || (message.final && !lateSeen)) return false
+
+    let final = info.final
+    if (channel === 'Viber') {
+      if (status === 'DELIVERED') {
+        message.data.deliveredAt = at
+        if ((step as ViberStep).expireOnDelivery === true) final = false
+      } else if (status === 'SEEN') {
+        message.data.deliveredAt ??= at
+        message.data.seenAt = at
+      } else if (status === 'EXPIRED' && message.data.deliveredAt !== undefined) {
+        message.data.expiredOnDeliveryAt = at
+      }
+    } else if (channel === 'Sms') {
+      if (status === 'Sent') message.data.sentAt = at
+      if (final) message.data.latency = at - message.createdAt
+    } else if (channel === 'Voice') {
+      if (status === 'InProgress') message.data.answeredAt = at
+      if (final) message.data.duration = message.data.answeredAt !== undefined ? Math.round((at - message.data.answeredAt) / SECOND) : 0
+    }
+    message.status = status
+    message.detailedStatus = detailedStatus ?? info.detailedStatus
+    message.description = info.description
+    message.statusAt = at
+    const ended = final && !message.final
+    message.final = message.final || final
+    this.#store.flows.updateMessage(message)
+    this.#store.flows.addHistory(message.id, { status, detailedStatus: message.detailedStatus, note: note ?? null, at })
+    if (lateSeen) return true
+    flow.updatedAt = at
+    this.#store.flows.updateFlow(flow)
+    this.#changed(flow, message, at)
+    if (ended) {
+      this.#store.events.cancelForMessage(message.id, 'message.status')
+      this.#store.events.cancelForMessage(message.id, 'message.expire')
+      this.#finishStep(flow, message, at, '3')
+    }
+    return true
+  }
+
+  /**
+   * §5: a final status listed in the step's failoverOnStatuses starts the next step (statusCode "2" when
+   * none is left); a delivery succeeds the flow; any other final status fails it with `failCode`.
+   */
+  #finishStep (flow: Flow, message: Message, at: number, failCode: string): void {
+    const step = flow.request.flow[message.stepIdx]
+    const listed = (step.failoverOnStatuses ?? []).some((s) => canonical([message.status], s) !== undefined)
+    if (listed) {
+      const order = runOrder(flow.request.flow)
+      const next = order[order.indexOf(message.stepIdx) + 1]
+      if (next !== undefined) return this.#startStep(flow, next, at)
+      return this.#complete(flow, 'Failed', '2', at)
+    }
+    if (SUCCESS[message.channel as Channel].includes(message.status)) return this.#complete(flow, 'Succeeded', null, at)
+    this.#complete(flow, 'Failed', failCode, at)
+  }
+
+  #complete (flow: Flow, status: 'Succeeded' | 'Failed', statusCode: string | null, at: number): void {
+    flow.status = status
+    flow.statusCode = statusCode
+    flow.updatedAt = at
+    this.#store.flows.updateFlow(flow)
+    for (const h of this.#hooks) h.flowCompleted(flow, at)
+  }
+
+  #changed (flow: Flow, message: Message, at: number): void {
+    for (const h of this.#hooks) h.messageChanged(flow, message, at)
+  }
+}
+
