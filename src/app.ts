@@ -1,0 +1,144 @@
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Logger } from 'pino'
+import { pino } from 'pino'
+import { defaultConfig, type Config } from './config.js'
+import { ApiError, ERRORS, errorBody, validationError } from './errors.js'
+import { Store } from './store/index.js'
+import { Engine } from './engine/index.js'
+import type { TimeSource } from './engine/clock.js'
+import { systemTime } from './engine/clock.js'
+import { createIds, type Ids } from './ids.js'
+import { loadSeed, parseSeed } from './seed.js'
+import type { Seed } from './schemas/seed.js'
+import { createValidators, problemsFromAjv } from './validation.js'
+import { REFERENCED_SCHEMAS } from './schemas/index.js'
+import { oauthRoutes } from './routes/oauth.js'
+import { failoverRoutes } from './routes/failover.js'
+import { trackingRoutes } from './routes/tracking.js'
+import { accountRoutes } from './routes/account.js'
+import { templateRoutes } from './routes/templates.js'
+import { sandboxRoutes } from './routes/sandbox/index.js'
+
+export interface BuildOptions {
+  /** settings; anything left out takes its default (tests pass SANDBOX_DB: ':memory:' and SANDBOX_CLOCK: 'manual') */
+  config?: Partial<Config>
+  /** the seed as data, instead of reading config.SANDBOX_SEED */
+  seed?: unknown
+  /** pino logger, or false for none */
+  logger?: Logger | false
+  /** the real-time source (Date.now and timers by default) */
+  time?: TimeSource
+  /** where ids come from; createIds(seed) makes them repeatable */
+  ids?: Ids
+}
+
+export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    engine: Engine
+    store: Store
+    config: Config
+    seed: Seed
+  }
+}
+
+// §7 / issue: bodies over 1 MB are refused with a provider-shaped 413
+const BODY_LIMIT = 1024 * 1024
+
+/** Builds the sandbox, ready for inject() or listen(): nothing listens here. */
+export async function buildApp (options: BuildOptions = {}): Promise<App> {
+  const config = defaultConfig(options.config)
+  const seed = options.seed !== undefined ? parseSeed(options.seed) : loadSeed(config.SANDBOX_SEED)
+  const log = options.logger === false || options.logger === undefined ? pino({ level: 'silent' }) : options.logger
+  const validators = createValidators(REFERENCED_SCHEMAS)
+
+  const app = Fastify({
+    loggerInstance: log as FastifyServerOptions['loggerInstance'],
+    bodyLimit: BODY_LIMIT,
+    // health checks and the live stream would drown the request log
+    logController: new LogController({ disableRequestLogging: (request) => request.url.startsWith('/_sandbox/health') || request.url.startsWith('/_sandbox/events') }),
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: { customOptions: { strict: false } }
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.setValidatorCompiler(validators.compiler)
+  // responses are serialized as built; the committed OpenAPI document and the contract test keep them honest
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data))
+  for (const schema of REFERENCED_SCHEMAS) app.addSchema(schema)
+
+  const store = new Store(config.SANDBOX_DB)
+  const time = options.time ?? systemTime
+  const ids = options.ids ?? createIds()
+  const engine = new Engine({ store, ids, log: log.child({ component: 'engine' }), time, clockMode: config.SANDBOX_CLOCK, timeScale: config.SANDBOX_TIME_SCALE })
+  if (store.accounts.count() === 0) {
+    for (const account of seed.accounts) engine.createAccount(account.id, account)
+  }
+
+  app.decorate('engine', engine)
+  app.decorate('store', store)
+  app.decorate('config', config)
+  app.decorate('seed', seed)
+  app.decorateRequest('principal', null)
+
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)))
+  })
+
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    const apiError = toApiError(error)
+    if (apiError.entry.status >= 500) request.log.error({ err: error }, 'unexpected error')
+    void reply.code(apiError.entry.status).type('application/json').send(errorBody(apiError))
+  })
+  app.setNotFoundHandler((request, reply) => {
+    const error = new ApiError(ERRORS.ROUTE_NOT_FOUND, `Route ${request.method} ${request.url.split('?')[0]} not found: check the method and path.`)
+    void reply.code(404).send(errorBody(error))
+  })
+
+  app.addHook('onReady', async () => engine.start())
+  app.addHook('onClose', async () => {
+    engine.stop()
+    store.close()
+  })
+
+  await app.register(oauthRoutes)
+  await app.register(failoverRoutes)
+  await app.register(trackingRoutes)
+  await app.register(accountRoutes)
+  await app.register(templateRoutes)
+  await app.register(sandboxRoutes, { prefix: '/_sandbox' })
+  return app
+}
+
+/** Every error the sandbox can meet, in the catalog's terms: a client's mistake is never a 5xx. */
+function toApiError (error: FastifyError | ApiError): ApiError {
+  if (error instanceof ApiError) return error
+  if (error.validation) {
+    const root = error.validationContext === 'body' ? '' : (error.validationContext ?? '')
+    const problems = problemsFromAjv(error.validation as any, root === 'querystring' ? '' : root)
+    if (problems.length === 1 && problems[0].path === '' && error.validationContext === 'body') {
+      return new ApiError(ERRORS.EMPTY_BODY, 'The body must be a JSON object.')
+    }
+    return validationError(problems)
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError(ERRORS.UNSUPPORTED_CONTENT_TYPE)
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError(ERRORS.EMPTY_BODY)
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(ERRORS.BODY_TOO_LARGE)
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ApiError(ERRORS.MALFORMED_JSON)
+  }
+  if (error instanceof SyntaxError) return new ApiError(ERRORS.MALFORMED_JSON)
+  const status = error.statusCode
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // Fastify's own 4xx messages (e.g. a forbidden __proto__ key) are safe to pass on
+    return new ApiError({ status, code: `${status}000000`, type: status === 400 ? 'ValidationError' : 'BadRequest', message: error.message })
+  }
+  return new ApiError(ERRORS.INTERNAL)
+}

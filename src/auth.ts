@@ -1,0 +1,50 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { ApiError, ERRORS } from './errors.js'
+import type { Store } from './store/index.js'
+import type { Scope } from './schemas/seed.js'
+
+export interface Principal {
+  accountId: string
+  applicationId: string
+  scopes: Scope[]
+  token: string
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null
+  }
+}
+
+/** The bearer token of a request, if it sent one. */
+export function bearerToken (request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization
+  if (typeof header !== 'string') return undefined
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header)
+  return m?.[1]
+}
+
+/** The account and scopes of a live token, or undefined. Tokens expire on the wall clock (sandbox choice). */
+export function principalOf (store: Store, token: string | undefined, now: number): Principal | undefined {
+  if (token === undefined) return undefined
+  const t = store.auth.token(token)
+  if (!t || t.expiresAt <= now) return undefined
+  return { accountId: t.accountId, applicationId: t.applicationId, scopes: t.scopes, token: t.token }
+}
+
+/** onRequest hook for the emulated API: 401 bodies as provider-api.md §1, before any body is read. */
+export function requireToken (store: Store, now: () => number) {
+  return async function (request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    const header = request.headers.authorization
+    if (header === undefined || header.trim() === '') throw new ApiError(ERRORS.TOKEN_MISSING)
+    const token = bearerToken(request)
+    const principal = principalOf(store, token, now())
+    if (!principal) throw new ApiError(ERRORS.TOKEN_INVALID, `Invalid access token: ${token ?? header.replace(/^\S+\s*/, '')}`)
+    request.principal = principal
+  }
+}
+
+/** 403 unless the token holds every scope (§1: Access denied.). */
+export function requireScopes (principal: Principal, ...scopes: Scope[]): void {
+  for (const s of scopes) if (!principal.scopes.includes(s)) throw new ApiError(ERRORS.ACCESS_DENIED)
+}

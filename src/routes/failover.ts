@@ -1,0 +1,77 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { requireToken } from '../auth.js'
+import { ApiError, ERRORS, validationError } from '../errors.js'
+import { parseOutcomeHeader } from '../engine/outcomes.js'
+import type { FlowKind } from '../schemas/failover.js'
+import {
+  SHARED_SCHEMAS, StandardFailoverRequestSchema, StandardFailoverResponseSchema,
+  TransactionalFailoverRequestSchema, TransactionalFailoverResponseSchema
+} from '../schemas/failover.js'
+import { errorResponses } from '../schemas/common.js'
+import { unknownProperties } from '../validation.js'
+import type { App } from '../app.js'
+
+const SHARED = new Map<string, Record<string, any>>(SHARED_SCHEMAS.map((s) => [(s as { $id?: string }).$id!, s as Record<string, any>]))
+
+const OutcomeHeaders = Type.Object({
+  'x-sandbox-outcome': Type.Optional(Type.String({ description: 'sandbox: per channel outcome, e.g. "Viber=EXPIRED; Sms=Delivered"' }))
+})
+
+/** provider-api.md §2 and §3: the two send endpoints. */
+export const failoverRoutes: FastifyPluginAsync = async (instance) => {
+  const app = instance as App
+  app.addHook('onRequest', requireToken(app.store, () => app.engine.clocks.time.now()))
+
+  const send = (kind: FlowKind, schema: Record<string, any>) => async (request: FastifyRequest): Promise<any> => {
+    const principal = request.principal!
+    const unknown = unknownProperties(schema, request.body, SHARED)
+    if (unknown.length > 0 && app.config.SANDBOX_STRICT) {
+      throw validationError(unknown.map((path) => ({ path, entry: ERRORS.UNKNOWN_PROPERTY })))
+    }
+    const header = request.headers['x-sandbox-outcome']
+    let outcomes = {}
+    if (header !== undefined) {
+      try {
+        outcomes = parseOutcomeHeader(Array.isArray(header) ? header.join(';') : header)
+      } catch (err) {
+        throw new ApiError(ERRORS.OUTCOME_HEADER, `X-Sandbox-Outcome: ${(err as Error).message}`, { 'X-Sandbox-Outcome': (err as Error).message })
+      }
+    }
+    const { flow, response } = app.engine.accept({
+      accountId: principal.accountId,
+      applicationId: principal.applicationId,
+      scopes: principal.scopes,
+      kind,
+      body: request.body,
+      unknown,
+      outcomes
+    })
+    if (flow.warnings.length > 0) request.log.warn({ trackingId: flow.id, warnings: flow.warnings }, 'unknown properties ignored')
+    return response
+  }
+
+  app.post('/failover', {
+    schema: {
+      tags: ['Provider API'],
+      summary: 'Send a standard failover flow',
+      description: 'Steps run by order; a step whose final status is in its failoverOnStatuses starts the next one (§2).',
+      security: [{ bearer: [] }],
+      headers: OutcomeHeaders,
+      body: StandardFailoverRequestSchema,
+      response: { 200: StandardFailoverResponseSchema, ...errorResponses(400, 401, 403, 413) }
+    }
+  }, send('standard', StandardFailoverRequestSchema))
+
+  app.post('/failover/transactional', {
+    schema: {
+      tags: ['Provider API'],
+      summary: 'Send a transactional failover flow (template Viber steps)',
+      description: 'The July 2026 compliance endpoint: Viber steps use an APPROVED template (§3 and the seed page).',
+      security: [{ bearer: [] }],
+      headers: OutcomeHeaders,
+      body: TransactionalFailoverRequestSchema,
+      response: { 200: TransactionalFailoverResponseSchema, ...errorResponses(400, 401, 403, 413) }
+    }
+  }, send('transactional', TransactionalFailoverRequestSchema))
+}

@@ -1,0 +1,21 @@
+import type { FastifyRequest } from 'fastify'
+import { bearerToken, principalOf } from '../../auth.js'
+import { ApiError, ERRORS } from '../../errors.js'
+import type { App } from '../../app.js'
+
+export const DEFAULT_ACCOUNT = 'sandbox'
+
+/** sandbox.md "Accounts": X-Sandbox-Account, else the bearer token's account, else `sandbox`. */
+export function controlAccount (app: App, request: FastifyRequest): string {
+  const header = request.headers['x-sandbox-account']
+  let id: string = DEFAULT_ACCOUNT
+  if (typeof header === 'string' && header.trim() !== '') id = header.trim()
+  else {
+    const principal = principalOf(app.store, bearerToken(request), app.engine.clocks.time.now())
+    if (principal) id = principal.accountId
+  }
+  if (!app.store.accounts.get(id)) throw new ApiError(ERRORS.ACCOUNT_NOT_FOUND, `Account ${id} not found: create one with POST /_sandbox/accounts.`)
+  return id
+}
+
+export const CONTROL = { tags: ['Sandbox control'] }

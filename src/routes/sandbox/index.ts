@@ -1,0 +1,17 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { healthRoutes } from './health.js'
+import { accountControlRoutes } from './accounts.js'
+import { clockRoutes } from './clock.js'
+import { scenarioRoutes } from './scenarios.js'
+import { messageRoutes } from './messages.js'
+import { flowControlRoutes } from './flows.js'
+
+/** The sandbox's own control plane under /_sandbox (sandbox.md). */
+export const sandboxRoutes: FastifyPluginAsync = async (app) => {
+  await app.register(healthRoutes)
+  await app.register(accountControlRoutes)
+  await app.register(clockRoutes)
+  await app.register(scenarioRoutes)
+  await app.register(messageRoutes)
+  await app.register(flowControlRoutes)
+}

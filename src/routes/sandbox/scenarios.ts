@@ -1,0 +1,37 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { ERRORS, validationError, type Problem } from '../../errors.js'
+import { canonicalChannel, canonicalOutcome, OUTCOMES } from '../../engine/outcomes.js'
+import type { StoredScenarioRule } from '../../store/accounts.js'
+import { errorResponses } from '../../schemas/common.js'
+import { ScenariosSchema } from '../../schemas/sandbox.js'
+import type { App } from '../../app.js'
+import { CONTROL, controlAccount } from './context.js'
+
+/** sandbox.md "Outcomes" layer 2: the account's ordered scenario rules. */
+export const scenarioRoutes: FastifyPluginAsync = async (instance) => {
+  const app = instance as App
+
+  app.get('/scenarios', { schema: { ...CONTROL, summary: "The account's scenario rules", response: { 200: ScenariosSchema, ...errorResponses(404) } } },
+    async (request) => app.store.accounts.get(controlAccount(app, request))!.scenarios)
+
+  app.put('/scenarios', {
+    schema: { ...CONTROL, summary: 'Replace the scenario rules (first match wins)', body: ScenariosSchema, response: { 200: ScenariosSchema, ...errorResponses(400, 404) } }
+  }, async (request) => {
+    const accountId = controlAccount(app, request)
+    const problems: Problem[] = []
+    const rules: StoredScenarioRule[] = []
+    request.body.forEach((rule, i) => {
+      const channel = canonicalChannel(rule.channel)
+      if (!channel) { problems.push({ path: `[${i}].channel`, entry: ERRORS.VALIDATION, detail: 'must be one of Viber, Sms, Voice.' }); return }
+      const outcome = canonicalOutcome(channel, rule.outcome)
+      if (!outcome) problems.push({ path: `[${i}].outcome`, entry: ERRORS.VALIDATION, detail: `must be one of ${OUTCOMES[channel].join(', ')}.` })
+      if (rule.to !== undefined && rule.to.length > 2 && rule.to.startsWith('/') && rule.to.endsWith('/')) {
+        try { RegExp(rule.to.slice(1, -1)) } catch { problems.push({ path: `[${i}].to`, entry: ERRORS.SCENARIO_REGEX }) }
+      }
+      if (outcome) rules.push({ ...rule, channel, outcome })
+    })
+    if (problems.length > 0) throw validationError(problems)
+    app.store.accounts.setScenarios(accountId, rules)
+    return rules
+  })
+}

@@ -1,0 +1,52 @@
+import { Type, type Static, type TSchema } from 'typebox'
+import type { ErrorName } from '../errors.js'
+
+/**
+ * `x-error` names the catalog entry an Ajv failure of this schema is reported with: one name for
+ * every keyword, or a map keyword → name. Ajv knows the keyword as an annotation (src/validation.ts).
+ */
+export type XError = ErrorName | Partial<Record<string, ErrorName>>
+
+export const E164_PATTERN = '^\\+[1-9][0-9]{7,14}$'
+
+// §2: `to` is E.164 (+ and 8–15 digits); validity for the country is checked with libphonenumber-js
+export const PhoneSchema = Type.String({
+  pattern: E164_PATTERN,
+  'x-error': { pattern: 'PHONE_FORMAT' },
+  description: 'E.164 number: + and 8 to 15 digits, valid for its country',
+  examples: ['+306912345678']
+})
+
+export const HttpUrlSchema = Type.String({
+  minLength: 1,
+  maxLength: 2000,
+  pattern: '^[hH][tT][tT][pP][sS]?://[^\\s]+$',
+  description: 'http(s) URL'
+})
+
+export const HttpsUrlSchema = (maxLength = 1000): TSchema => Type.String({
+  minLength: 1,
+  maxLength,
+  pattern: '^[hH][tT][tT][pP][sS]://[^\\s]+$',
+  description: `https URL of at most ${maxLength} characters`
+})
+
+export const ErrorSchema = Type.Object({
+  code: Type.String({ pattern: '^[0-9]{9}$', description: 'HTTP status (3 digits) + module (3) + error (3)' }),
+  developerMessage: Type.String(),
+  type: Type.String({ description: 'sandbox addition: the kind of error (ValidationError, InsufficientBalance, …)' }),
+  properties: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'sandbox addition: field path → problem' }))
+}, { $id: 'Error', description: 'The provider error envelope (§7)' })
+export type ErrorResponse = Static<typeof ErrorSchema>
+
+export const OAuthErrorSchema = Type.Object({
+  error: Type.String(),
+  error_description: Type.String()
+}, { $id: 'OAuthError', description: 'OAuth2 error body (§1)' })
+
+/** Shorthand for a route's error responses: every listed status answers the provider envelope. */
+export function errorResponses (...statuses: number[]): Record<number, TSchema> {
+  const out: Record<number, TSchema> = {}
+  for (const s of statuses) out[s] = s === 401 ? Type.Ref('OAuthError') : Type.Ref('Error')
+  return out
+}

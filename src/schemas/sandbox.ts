@@ -1,0 +1,69 @@
+import { Type } from 'typebox'
+
+export const HealthSchema = Type.Object({ status: Type.Literal('ok'), version: Type.String() })
+
+export const ClockSchema = Type.Object({
+  now: Type.String({ format: 'date-time', description: 'sandbox time of the account' }),
+  mode: Type.Union([Type.Literal('realtime'), Type.Literal('manual')]),
+  scale: Type.Number()
+}, { $id: 'Clock' })
+
+export const ClockChangeSchema = Type.Object({
+  mode: Type.Optional(Type.Union([Type.Literal('realtime'), Type.Literal('manual')])),
+  scale: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100000 })),
+  now: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0, description: 'epoch ms' })], { description: 'jump forward to this sandbox time' }))
+}, { additionalProperties: false })
+
+export const AdvanceSchema = Type.Union([
+  Type.Object({ seconds: Type.Number({ minimum: 0, maximum: 10 * 365 * 86400 }) }, { additionalProperties: false }),
+  Type.Object({ until: Type.Literal('idle') }, { additionalProperties: false })
+], { description: '{seconds} moves the clock forward; {until: "idle"} jumps from due event to due event until none is left', 'x-manual': true })
+
+export const AdvanceResultSchema = Type.Object({
+  now: Type.String({ format: 'date-time' }),
+  eventsRun: Type.Integer()
+})
+
+export const ScenarioRuleSchema = Type.Object({
+  to: Type.Optional(Type.String({ minLength: 1, description: 'an exact number, or a regular expression between slashes: "/^\\\\+3069/"' })),
+  channel: Type.String({ description: 'Viber, Sms or Voice (case-insensitive)' }),
+  outcome: Type.String({ description: "one of the channel's outcomes, as in X-Sandbox-Outcome" }),
+  afterSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 86400 * 30, description: 'when the final status comes, in sandbox seconds after the send' }))
+}, { additionalProperties: false })
+
+export const ScenariosSchema = Type.Array(ScenarioRuleSchema, { maxItems: 1000 })
+
+export const BalanceChangeSchema = Type.Object({
+  balance: Type.Number({ minimum: 0, maximum: 1e9 })
+}, { additionalProperties: false })
+
+export const NewAccountSchema = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  balance: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9 })),
+  clock: Type.Optional(Type.Union([Type.Literal('realtime'), Type.Literal('manual')])),
+  scale: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100000 }))
+}, { additionalProperties: false })
+
+export const AccountCredentialsSchema = Type.Object({
+  accountId: Type.String(),
+  applicationId: Type.String(),
+  applicationSecret: Type.String()
+})
+
+export const ForceStatusSchema = Type.Object({
+  status: Type.String({ minLength: 1 }),
+  detailedStatus: Type.Optional(Type.String({ minLength: 1 }))
+}, { additionalProperties: false })
+
+export const WaitQuerySchema = Type.Object({
+  status: Type.Optional(Type.String({ default: 'Succeeded,Failed', description: 'comma-separated flow statuses' })),
+  timeoutMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 300000, default: 5000 }))
+})
+
+export const MessagesQuerySchema = Type.Object({
+  to: Type.Optional(Type.String()),
+  channel: Type.Optional(Type.String()),
+  trackingId: Type.Optional(Type.String()),
+  status: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 100 }))
+})

@@ -1,0 +1,25 @@
+import { Type } from 'typebox'
+import { TemplateCategorySchema, TemplateStatusSchema } from './seed.js'
+
+// provider-api.md §8: the provider does not publish the template object; these fields are the sandbox's
+export const TemplateSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  senderInfoTrackingId: Type.String(),
+  name: Type.String(),
+  category: TemplateCategorySchema,
+  languages: Type.Record(Type.String(), Type.String(), { description: 'language code → text with {{placeholder}}s' }),
+  placeholders: Type.Array(Type.String()),
+  status: TemplateStatusSchema,
+  createdAt: Type.String({ format: 'date-time' })
+}, { $id: 'Template' })
+
+export const NewTemplateSchema = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  category: Type.Optional(TemplateCategorySchema),
+  languages: Type.Record(Type.String({ pattern: '^[a-z]{2}(?:[-_][A-Za-z]{2})?$' }), Type.String({ minLength: 1, maxLength: 1000 }), {
+    minProperties: 1,
+    maxProperties: 50,
+    description: 'one text per language; OTP templates must contain {{pin}}',
+    examples: [{ en: 'Hello {{customer_name}}, your order is on its way.' }]
+  })
+})

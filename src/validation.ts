@@ -1,0 +1,187 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import type { FastifySchemaCompiler } from 'fastify'
+import type { TSchema } from 'typebox'
+import { ERRORS, type CatalogEntry, type ErrorName, type Problem } from './errors.js'
+
+/*
+ * Validation is decided here, not left to Fastify's defaults:
+ * - bodies are never coerced ("10" is not 10) and unknown properties are never dropped silently:
+ *   the routes report them as warnings, or reject them in strict mode (provider-api.md §2);
+ * - query strings and path params are strings on the wire, so that Ajv coerces them;
+ * - every Ajv error becomes a Problem with a path like `flow[0].ttl` and a message that says what to fix.
+ */
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
+
+function createAjv (coerce: boolean): Ajv {
+  const ajv = new Ajv({
+    coerceTypes: coerce,
+    useDefaults: coerce,
+    removeAdditional: false,
+    allErrors: true,
+    verbose: true,
+    discriminator: true,
+    multipleOfPrecision: 9,
+    strict: false
+  })
+  addFormats(ajv)
+  ajv.addKeyword({ keyword: 'x-error', schemaType: ['string', 'object'] })
+  ajv.addKeyword({ keyword: 'x-manual', schemaType: 'boolean' })
+  return ajv
+}
+
+export interface Validators {
+  body: Ajv
+  query: Ajv
+  compiler: FastifySchemaCompiler<TSchema>
+}
+
+export function createValidators (shared: TSchema[]): Validators {
+  const body = createAjv(false)
+  const query = createAjv(true)
+  for (const schema of shared) {
+    body.addSchema(schema)
+    query.addSchema(schema)
+  }
+  const cache = new WeakMap<object, ValidateFunction>()
+  const compiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
+    // a schema marked x-manual documents a body that its handler checks with better messages
+    if ((schema as Record<string, unknown>)['x-manual'] === true) return () => true
+    const ajv = httpPart === 'body' ? body : query
+    let fn = cache.get(schema)
+    if (!fn) {
+      fn = ajv.compile(schema)
+      cache.set(schema, fn)
+    }
+    return fn
+  }
+  return { body, query, compiler }
+}
+
+/** `/flow/0/ttl` → `flow[0].ttl` */
+export function jsonPointerToPath (pointer: string): string {
+  let out = ''
+  for (const raw of pointer.split('/').slice(1)) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~')
+    out += /^\d+$/.test(part) ? `[${part}]` : (out === '' ? part : `.${part}`)
+  }
+  return out
+}
+
+export function joinPath (path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`
+}
+
+function named (error: ErrorObject): CatalogEntry | undefined {
+  const mark = (error.parentSchema as Record<string, unknown> | undefined)?.['x-error'] as string | Record<string, string> | undefined
+  if (mark === undefined) return undefined
+  const name = typeof mark === 'string' ? mark : mark[error.keyword]
+  return name ? ERRORS[name as ErrorName] : undefined
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
+
+function constsOf (schema: unknown, tag?: string): string[] | undefined {
+  const s = schema as { anyOf?: unknown[], oneOf?: unknown[] }
+  const branches = (s.anyOf ?? s.oneOf) as Array<Record<string, any>> | undefined
+  if (!branches) return undefined
+  const values = branches.map((b) => (tag ? b.properties?.[tag]?.const : b.const))
+  return values.every((v) => v !== undefined) ? values.map(String) : undefined
+}
+
+function describe (error: ErrorObject): string {
+  const p = error.params as Record<string, any>
+  const schema = error.parentSchema as Record<string, any> | undefined
+  switch (error.keyword) {
+    case 'type': return `must be ${/^[aeiou]/.test(p.type) ? 'an' : 'a'} ${p.type}.`
+    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
+      return `must be ${p.comparison} ${p.limit}.`
+    case 'minLength': return p.limit === 1 ? 'must not be empty.' : `must be at least ${plural(p.limit, 'character')}.`
+    case 'maxLength': return `must be at most ${plural(p.limit, 'character')}.`
+    case 'minItems': return p.limit === 1 ? 'must not be empty.' : `must have at least ${plural(p.limit, 'item')}.`
+    case 'maxItems': return `must have at most ${plural(p.limit, 'item')}.`
+    case 'minProperties': return 'must not be empty.'
+    case 'enum': return `must be one of ${(p.allowedValues as unknown[]).join(', ')}.`
+    case 'const': return `must be ${JSON.stringify(p.allowedValue)}.`
+    case 'multipleOf': return `must be a multiple of ${p.multipleOf}.`
+    case 'format': return `must be a valid ${p.format}.`
+    case 'pattern': return schema?.description ? `must be: ${schema.description}.` : `must match ${p.pattern}.`
+    case 'anyOf': {
+      const values = constsOf(schema)
+      return values ? `must be one of ${values.join(', ')}.` : 'does not match any allowed form.'
+    }
+    case 'discriminator': {
+      const values = constsOf(schema, p.tag) ?? []
+      return `must be one of ${values.join(', ')}.`
+    }
+    case 'not': return 'is not accepted here.'
+    default: return error.message ?? 'is not valid.'
+  }
+}
+
+/** Ajv errors as Problems: one per path, the most useful first (a union's own message over its branches'). */
+export function problemsFromAjv (errors: ErrorObject[], root = ''): Problem[] {
+  const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath))
+  const problems: Problem[] = []
+  const seen = new Set<string>()
+  for (const error of errors) {
+    if (unionPaths.has(error.instancePath) && error.keyword !== 'anyOf') continue
+    if (error.keyword === 'oneOf') continue
+    let path = jsonPointerToPath(error.instancePath)
+    let entry: CatalogEntry = named(error) ?? ERRORS.VALIDATION
+    let detail: string | undefined
+    if (error.keyword === 'required') {
+      path = joinPath(path, (error.params as { missingProperty: string }).missingProperty)
+      entry = ERRORS.FIELD_REQUIRED
+    } else if (error.keyword === 'additionalProperties') {
+      path = joinPath(path, (error.params as { additionalProperty: string }).additionalProperty)
+      entry = ERRORS.UNKNOWN_PROPERTY
+    } else if (error.keyword === 'discriminator') {
+      path = joinPath(path, (error.params as { tag: string }).tag)
+      detail = describe(error)
+      if (path.endsWith('type') && detail.includes('Sms')) { entry = ERRORS.STEP_TYPE; detail = undefined }
+    } else if (entry === ERRORS.VALIDATION) {
+      detail = describe(error)
+    }
+    path = root && path ? `${root}.${path}` : (root || path)
+    const key = `${path}\u0000${detail ?? entry.message}`
+    if (seen.has(key)) continue
+    seen.add(key)
+    problems.push({ path, entry, detail })
+  }
+  return problems
+}
+
+type Schema = Record<string, any>
+
+/**
+ * The properties of `value` that `schema` does not name, as paths. Follows $refs to the shared
+ * schemas, tagged unions to the branch the tag picks, arrays to their items; maps (records) and
+ * free-form values (restrictions) are not walked.
+ */
+export function unknownProperties (schema: Schema, value: unknown, shared: Map<string, Schema>, path = '', out: string[] = []): string[] {
+  if (schema.$ref) return unknownProperties(shared.get(schema.$ref) ?? {}, value, shared, path, out)
+  if (schema.discriminator && isObject(value)) {
+    const tag = schema.discriminator.propertyName as string
+    const branch = (schema.oneOf as Schema[]).find((b) => b.properties?.[tag]?.const === value[tag])
+    return branch ? unknownProperties(branch, value, shared, path, out) : out
+  }
+  if (schema.type === 'object' && schema.properties && isObject(value)) {
+    for (const [key, child] of Object.entries(value)) {
+      const property = schema.properties[key] as Schema | undefined
+      if (property === undefined) {
+        if (schema.additionalProperties === undefined) out.push(joinPath(path, key))
+      } else {
+        unknownProperties(property, child, shared, joinPath(path, key), out)
+      }
+    }
+  } else if (schema.type === 'array' && schema.items && Array.isArray(value)) {
+    value.forEach((item, i) => unknownProperties(schema.items, item, shared, `${path}[${i}]`, out))
+  }
+  return out
+}
+
+export function isObject (value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
