@@ -220,6 +220,11 @@ export class Simulation {
     if (ended) {
       this.#store.events.cancelForMessage(message.id, 'message.status')
       this.#store.events.cancelForMessage(message.id, 'message.expire')
+      // a delivered Viber message is still seen 5 s later (sandbox.md "Outcomes"), after the flow has ended
+      const seenLater = message.outcome.outcome === 'DELIVERED' || message.outcome.outcome === 'SEEN'
+      if (channel === 'Viber' && status === 'DELIVERED' && seenLater) {
+        this.#due(message, 'message.status', at + TIMING.viberSeenAfterDelivery * SECOND, { status: 'SEEN' })
+      }
       this.#finishStep(flow, message, at, '3')
     }
     return true
