@@ -157,7 +157,8 @@ export class FlowStore {
       description, status_at, final, price, outcome, data, created_at) VALUES (@id, @flowId, @accountId, @stepIdx, @channel, @to, @status,
       @detailedStatus, @description, @statusAt, @final, @price, @outcome, @data, @createdAt)`)
     this.#message = db.prepare('SELECT * FROM messages WHERE id = ?')
-    this.#messagesOf = db.prepare('SELECT * FROM messages WHERE flow_id = ? ORDER BY step_idx, created_at')
+    // §4: messages in the order their steps ran (ascending order, ties in array order), not array order
+    this.#messagesOf = db.prepare('SELECT * FROM messages WHERE flow_id = ? ORDER BY created_at, rowid')
     this.#updateMessage = db.prepare(`UPDATE messages SET status = @status, detailed_status = @detailedStatus, description = @description,
       status_at = @statusAt, final = @final, data = @data WHERE id = @id`)
     this.#addHistory = db.prepare('INSERT INTO message_history (message_id, status, detailed_status, note, at) VALUES (?, ?, ?, ?, ?)')
