@@ -81,3 +81,63 @@ export function voiceStep (to = '+306912345678', extra: Record<string, unknown> 
     ...extra
   }
 }
+
+/** A /_sandbox control call (JSON), acting on `account` when given. */
+export async function control (app: App, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown, account?: string) {
+  const headers: Record<string, string> = account ? { 'x-sandbox-account': account } : {}
+  return await app.inject({ method, url: `/_sandbox${url}`, headers, ...(payload === undefined ? {} : { payload: payload as any }) })
+}
+
+/**
+ * A timeline on the seed account's manual clock: `send` a flow, move the clock to `at(seconds)` after
+ * the start (or `idle`), and read the record, every time in seconds after the start.
+ */
+export interface Timeline {
+  app: App
+  tok: string
+  /** sandbox ms when the timeline started */
+  start: number
+  send: (body: unknown, options?: { transactional?: boolean, outcome?: string }) => Promise<string>
+  at: (seconds: number) => Promise<void>
+  idle: () => Promise<number>
+  record: (trackingId: string) => Promise<any>
+  /** the message's status changes as [status, detailedStatus, seconds after start] */
+  history: (messageId: string) => Array<[string, string, number]>
+  /** seconds after the start of an ISO time in a record */
+  sec: (isoTime: string) => number
+}
+
+export async function timeline (t: Test, options: BuildOptions = {}): Promise<Timeline> {
+  const app = await build(t, options)
+  const tok = await token(app)
+  const start = app.engine.clocks.now('sandbox')
+  const sec = (iso: string): number => (Date.parse(iso) - start) / 1000
+  return {
+    app,
+    tok,
+    start,
+    sec,
+    send: async (body, o = {}) => {
+      const res = await send(app, tok, body, { transactional: o.transactional ?? false, outcome: o.outcome })
+      if (res.statusCode !== 200) throw new Error(`send: ${res.statusCode} ${res.body}`)
+      return res.json().trackingId
+    },
+    at: async (seconds) => {
+      const now = app.engine.clocks.now('sandbox')
+      const target = start + Math.round(seconds * 1000)
+      if (target < now) throw new Error(`at(${seconds}): the clock already reads ${(now - start) / 1000}`)
+      await advance(app, { seconds: (target - now) / 1000 })
+    },
+    idle: async () => {
+      await advance(app, { until: 'idle' })
+      return (app.engine.clocks.now('sandbox') - start) / 1000
+    },
+    record: async (id) => await tracking(app, tok, id),
+    history: (messageId) => app.store.flows.history(messageId).map((h) => [h.status, h.detailedStatus, (h.at - start) / 1000])
+  }
+}
+
+/** The three steps of the outcome matrix: Viber (order 1) → Sms (2) → Voice (3), all to `to`. */
+export function threeSteps (to: string): { flow: Array<Record<string, unknown>> } {
+  return { flow: [viberStep(to, { order: 1 }), smsStep(to, { order: 2 }), voiceStep(to, { order: 3 })] }
+}
