@@ -7,6 +7,8 @@ import { ApiError, ERRORS, errorBody, validationError } from './errors.js'
 import { Store } from './store/index.js'
 import { Engine } from './engine/index.js'
 import type { TimeSource } from './engine/clock.js'
+import type { FetchLike } from './engine/callbacks.js'
+import { VERSION } from './version.js'
 import { systemTime } from './engine/clock.js'
 import { createIds, type Ids } from './ids.js'
 import { loadSeed, parseSeed } from './seed.js'
@@ -31,6 +33,8 @@ export interface BuildOptions {
   time?: TimeSource
   /** where ids come from; createIds(seed) makes them repeatable */
   ids?: Ids
+  /** outbound HTTP for callbacks and inbound replies (global fetch by default) */
+  fetch?: FetchLike
 }
 
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>
@@ -72,7 +76,22 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
   const store = new Store(config.SANDBOX_DB)
   const time = options.time ?? systemTime
   const ids = options.ids ?? createIds()
-  const engine = new Engine({ store, ids, log: log.child({ component: 'engine' }), time, clockMode: config.SANDBOX_CLOCK, timeScale: config.SANDBOX_TIME_SCALE })
+  const engine = new Engine({
+    store,
+    ids,
+    log: log.child({ component: 'engine' }),
+    time,
+    clockMode: config.SANDBOX_CLOCK,
+    timeScale: config.SANDBOX_TIME_SCALE,
+    callbacks: {
+      timeoutMs: config.SANDBOX_WEBHOOK_TIMEOUT_MS,
+      concurrency: config.SANDBOX_CALLBACK_CONCURRENCY,
+      retentionHours: config.SANDBOX_CALLBACK_RETENTION_HOURS,
+      maxRows: config.SANDBOX_CALLBACK_MAX_ROWS,
+      userAgent: `failover-sandbox/${VERSION}`,
+      fetch: options.fetch
+    }
+  })
   if (store.accounts.count() === 0) {
     for (const account of seed.accounts) engine.createAccount(account.id, account)
   }
@@ -99,7 +118,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
 
   app.addHook('onReady', async () => engine.start())
   app.addHook('onClose', async () => {
-    engine.stop()
+    await engine.stop()
     store.close()
   })
 

@@ -13,6 +13,7 @@ import { checkFlow, normalize, stepsIndex, type AcceptInput } from './accept.js'
 import { iso, trackingRecord } from './tracking.js'
 import { canonical, type Channel } from './channels.js'
 import { FORCEABLE, DETAILED_STATUSES } from './statuses.js'
+import { CallbackService, type AttemptEvent, type CallbackOptions, type FetchLike } from './callbacks.js'
 
 export interface EngineOptions {
   store: Store
@@ -22,12 +23,17 @@ export interface EngineOptions {
   /** what new accounts' clocks start as (SANDBOX_CLOCK, SANDBOX_TIME_SCALE) */
   clockMode: ClockMode
   timeScale: number
+  callbacks: Omit<CallbackOptions, 'fetch'> & { fetch?: FetchLike }
 }
+
+// finished callbacks are pruned this often (real time), besides every 1000 deliveries
+const PRUNE_EVERY_MS = 10 * 60_000
 
 /** What the engine tells listeners (long-polls, the live event stream), after the change is stored. */
 export interface EngineEventMap {
   message: [{ flow: Flow, message: Message, at: number }]
   completed: [{ flow: Flow, at: number }]
+  callback: [AttemptEvent]
 }
 
 /** The simulation behind the API: accepts flows, runs their due events, answers what happened. No HTTP here. */
@@ -37,8 +43,10 @@ export class Engine {
   readonly clocks: Clocks
   readonly scheduler: Scheduler
   readonly simulation: Simulation
+  readonly callbacks: CallbackService
   readonly ids: Ids
   readonly log: Logger
+  #pruneTimer: unknown
   #clockMode: ClockMode
   #timeScale: number
 
@@ -55,6 +63,14 @@ export class Engine {
     this.scheduler.on('message.status', handle)
     this.scheduler.on('message.expire', handle)
     this.events.setMaxListeners(0)
+    this.callbacks = new CallbackService(o.store, this.clocks, o.ids, o.log.child({ component: 'callbacks' }), {
+      ...o.callbacks,
+      fetch: o.callbacks.fetch ?? (globalThis.fetch as unknown as FetchLike)
+    })
+    this.scheduler.on('callback.attempt', (event) => this.callbacks.handle(event))
+    this.scheduler.onSettle(async (accountId) => await this.callbacks.settle(accountId))
+    this.callbacks.onDue = (accountId, dueAt) => this.scheduler.notify(accountId, dueAt)
+    this.callbacks.onAttempt((event) => this.events.emit('callback', event))
     // listeners hear of a change once its transaction has committed
     this.simulation.addHooks({
       messageChanged: (flow, message, at) => {
@@ -66,14 +82,25 @@ export class Engine {
         setImmediate(() => this.events.emit('completed', copy))
       }
     })
+    this.simulation.addHooks(this.callbacks.hooks)
   }
 
   start (): void {
+    this.callbacks.recover()
+    this.callbacks.prune()
     this.scheduler.start()
+    const prune = (): void => {
+      this.callbacks.prune()
+      this.#pruneTimer = this.clocks.time.setTimeout(prune, PRUNE_EVERY_MS)
+    }
+    this.#pruneTimer = this.clocks.time.setTimeout(prune, PRUNE_EVERY_MS)
   }
 
-  stop (): void {
+  /** Stops the clock's timer and waits for deliveries in flight (at most the webhook timeout). */
+  async stop (): Promise<void> {
     this.scheduler.stop()
+    if (this.#pruneTimer !== undefined) this.clocks.time.clearTimeout(this.#pruneTimer)
+    await Promise.all(this.store.accounts.list().map(async (a) => await this.callbacks.settle(a.id)))
   }
 
   createAccount (id: string, seed: SeedAccount, applications?: SeedAccount['applications'], clock?: { mode?: ClockMode, scale?: number }): void {

@@ -120,9 +120,10 @@ export class Scheduler {
   #handle (event: DueEvent): Promise<void> | undefined {
     const handler = this.#handlers.get(event.kind)
     try {
-      const effect = this.#store.transaction(() => {
+      // boxed: better-sqlite3 refuses a transaction function that returns a promise
+      const { effect } = this.#store.transaction(() => {
         this.#store.events.delete(event.id)
-        return handler?.(event)
+        return { effect: handler?.(event) }
       })
       return effect instanceof Promise ? effect.catch((err) => this.#failed(event, err)) : undefined
     } catch (err) {

@@ -4,6 +4,7 @@ import { AuthStore } from './auth.js'
 import { CatalogStore } from './catalog.js'
 import { EventStore } from './events.js'
 import { FlowStore } from './flows.js'
+import { CallbackStore } from './callbacks.js'
 import type { SeedAccount } from '../schemas/seed.js'
 import { toMicros } from '../money.js'
 
@@ -24,6 +25,7 @@ export class Store {
   readonly catalog: CatalogStore
   readonly flows: FlowStore
   readonly events: EventStore
+  readonly callbacks: CallbackStore
 
   constructor (path: string) {
     this.db = openDatabase(path)
@@ -32,6 +34,7 @@ export class Store {
     this.catalog = new CatalogStore(this.db)
     this.flows = new FlowStore(this.db)
     this.events = new EventStore(this.db)
+    this.callbacks = new CallbackStore(this.db)
   }
 
   /** Runs fn in one transaction (nested calls become savepoints). */

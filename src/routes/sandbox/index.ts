@@ -5,6 +5,8 @@ import { clockRoutes } from './clock.js'
 import { scenarioRoutes } from './scenarios.js'
 import { messageRoutes } from './messages.js'
 import { flowControlRoutes } from './flows.js'
+import { callbackRoutes } from './callbacks.js'
+import { eventRoutes } from './events.js'
 
 /** The sandbox's own control plane under /_sandbox (sandbox.md). */
 export const sandboxRoutes: FastifyPluginAsync = async (app) => {
@@ -14,4 +16,6 @@ export const sandboxRoutes: FastifyPluginAsync = async (app) => {
   await app.register(scenarioRoutes)
   await app.register(messageRoutes)
   await app.register(flowControlRoutes)
+  await app.register(callbackRoutes)
+  await app.register(eventRoutes)
 }

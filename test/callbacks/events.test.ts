@@ -1,0 +1,59 @@
+import t from 'tap'
+import { request } from 'node:http'
+import { advance, build, smsStep, token, send } from '../helper.js'
+import { receiver } from './receiver.js'
+
+interface SseEvent { event: string, data: any }
+
+/** Opens GET /_sandbox/events on a listening app and collects what arrives. */
+async function listen (url: string): Promise<{ events: SseEvent[], status: number, type: string | undefined, close: () => void }> {
+  return await new Promise((resolve, reject) => {
+    const events: SseEvent[] = []
+    const req = request(url, (res) => {
+      let buffer = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => {
+        buffer += chunk
+        let end
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          const event = /^event: (.+)$/m.exec(block)?.[1]
+          const data = /^data: (.+)$/m.exec(block)?.[1]
+          if (event && data) events.push({ event, data: JSON.parse(data) })
+        }
+      })
+      resolve({ events, status: res.statusCode!, type: res.headers['content-type'], close: () => req.destroy() })
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+const until = async (check: () => boolean): Promise<void> => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+}
+
+t.test('GET /_sandbox/events streams status changes, completions and callback attempts', async (t) => {
+  const hook = await receiver(t, [500])
+  const app = await build(t)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`
+  const stream = await listen(`${base}/_sandbox/events`)
+  const other = await listen(`${base}/_sandbox/events?accountId=someone-else`)
+  t.equal(stream.status, 200)
+  t.match(stream.type, /^text\/event-stream/)
+  const tok = await token(app)
+  const { trackingId } = (await send(app, tok, { flow: [smsStep()], callback: { strategy: 'OnCompletion', url: hook.url } }, { transactional: false })).json()
+  await advance(app, { until: 'idle' })
+  await until(() => stream.events.filter((e) => e.event === 'callback').length >= 2)
+  const statuses = stream.events.filter((e) => e.event === 'status').map((e) => e.data.message.status.name)
+  t.same(statuses, ['Queued', 'Sent', 'Delivered'])
+  const flow = stream.events.find((e) => e.event === 'flow')
+  t.match(flow?.data, { trackingId, status: 'Succeeded', terminationChannel: 'Sms', accountId: 'sandbox' })
+  const attempts = stream.events.filter((e) => e.event === 'callback').map((e) => e.data)
+  t.match(attempts, [{ trackingId, attempt: 1, status: 500, state: 'pending' }, { trackingId, attempt: 2, status: 200, state: 'delivered' }])
+  t.same(other.events, [], 'a stream for another account hears nothing')
+  stream.close()
+  other.close()
+})
