@@ -165,7 +165,7 @@ t.test('expireOnDelivery with a message never delivered: EXPIRED at the ttl with
 })
 
 t.test('expireOnDelivery on a transactional (template) Viber step', async (t) => {
-  const tl = await timeline(t)
+  const tl = await timeline(t, { fetch: async () => ({ status: 200 }) })
   const body = fixture('seed-example.json')
   body.flow[0].expireOnDelivery = true
   body.flow[0].ttl = 2
