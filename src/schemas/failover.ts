@@ -218,19 +218,64 @@ export interface FlowRequest {
   restrictions?: unknown
 }
 
+/*
+ * The 200 bodies echo the flow as accepted (§2–3): unknown properties removed, defaults filled in,
+ * the Voice dial plan under its one spelling (dialPlan). The echoed steps are the request steps
+ * with the defaulted fields required and the fields a step of that endpoint never carries left out.
+ */
+const omit = (properties: Record<string, TSchema>, ...keys: string[]): Record<string, TSchema> =>
+  Object.fromEntries(Object.entries(properties).filter(([key]) => !keys.includes(key)))
+
+const EchoSmsStep = Type.Object({
+  ...SmsStepSchema.properties,
+  failoverOnStatuses: FailoverOn,
+  ttl: Type.Integer({ description: 'minutes (default 1200)' }),
+  message: Type.Object({ ...SmsMessageSchema.properties, flash: Type.Boolean() })
+}, { title: 'SmsStepEcho' })
+
+const viberEcho = {
+  failoverOnStatuses: FailoverOn,
+  ttl: Type.Number({ description: 'minutes (default 10)' }),
+  expireOnDelivery: Type.Boolean()
+}
+
+const EchoViberStep = Type.Object({
+  ...omit(ViberStepSchema.properties, 'templateId', 'templateLang', 'templateParams', 'deliveryScope'),
+  ...viberEcho
+}, { title: 'ViberStepEcho' })
+
+const EchoTemplateViberStep = Type.Object({
+  ...omit(TemplateViberStepSchema.properties, 'message', 'label'),
+  ...viberEcho,
+  templateParams: TemplateParamsSchema,
+  deliveryScope: Type.Union([Type.Literal('PRIMARY_DEVICE'), Type.Literal('ALL_DEVICES')]),
+  seq: Type.Integer({ minimum: 0, description: 'as sent, or assigned per account' })
+}, { title: 'TemplateViberStepEcho' })
+
+const EchoVoiceStep = Type.Object({
+  ...omit(VoiceStepSchema.properties, 'dialPlans', 'dialplan', 'ttl'),
+  failoverOnStatuses: FailoverOn,
+  dialPlan: Type.Ref('DialPlan')
+}, { title: 'VoiceStepEcho' })
+
+const EchoCallback = Type.Object({
+  ...CallbackSchema.properties,
+  strategy: Type.String({ description: 'as sent; OnCompletion when left out' })
+})
+
 export const StandardFailoverResponseSchema = Type.Object({
   trackingId: Type.String({ format: 'uuid' }),
-  flow: Type.Array(tagged('type', [SmsStepSchema, ViberStepSchema, VoiceStepSchema]), { description: 'each step echoed with defaults filled in' }),
-  callback: Type.Optional(Type.Ref('Callback')),
-  restrictions: Type.Optional(Type.Unknown()),
+  flow: Type.Array(tagged('type', [EchoSmsStep, EchoViberStep, EchoVoiceStep]), { description: 'each step echoed with defaults filled in' }),
+  callback: Type.Optional(EchoCallback),
+  restrictions: Type.Optional(Type.Unknown({ description: 'as sent' })),
   createdAt: Type.String({ format: 'date-time' })
 }, { $id: 'FailoverResponse', description: 'No flowKind here: the standard response is unchanged (§2).' })
 
 export const TransactionalFailoverResponseSchema = Type.Object({
   trackingId: Type.String({ format: 'uuid' }),
   flowKind: Type.Literal('transactional'),
-  flow: Type.Array(tagged('type', [SmsStepSchema, TemplateViberStepSchema, VoiceStepSchema]), { description: 'echoed steps; Viber steps carry template fields and seq' }),
-  callback: Type.Optional(Type.Ref('Callback')),
-  restrictions: Type.Optional(Type.Unknown()),
+  flow: Type.Array(tagged('type', [EchoSmsStep, EchoTemplateViberStep, EchoVoiceStep]), { description: 'echoed steps; Viber steps carry template fields and seq' }),
+  callback: Type.Optional(EchoCallback),
+  restrictions: Type.Optional(Type.Unknown({ description: 'as sent' })),
   createdAt: Type.String({ format: 'date-time' })
 }, { $id: 'TransactionalFailoverResponse' })

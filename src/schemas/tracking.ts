@@ -1,4 +1,4 @@
-import { Type } from 'typebox'
+import { Type, type TSchema } from 'typebox'
 
 const Status = Type.Object({
   name: Type.String({ description: 'Viber upper case (QUEUED, DELIVERED, SEEN, …); Sms and Voice title case (Queued, Sent, Delivered, …)' }),
@@ -6,42 +6,82 @@ const Status = Type.Object({
   updatedDate: Type.String({ format: 'date-time' })
 })
 
-const Nullable = <T extends ReturnType<typeof Type.String>>(s: T) => Type.Union([s, Type.Null()])
+const Nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()])
 
-export const TrackingMessageSchema = Type.Object({
-  type: Type.Union([Type.Literal('Sms'), Type.Literal('Viber'), Type.Literal('Voice')]),
+/*
+ * One message of a flow record (provider-api.md §4), one shape per channel: the fields every
+ * message carries, then the channel's own. A Viber message is shaped by its flow: a standard flow's
+ * carries body and label, a transactional flow's the template fields and no body.
+ */
+const messageFields = {
   order: Type.Integer(),
   failoverOnStatuses: Type.Array(Type.String()),
-  to: Type.Unknown({ description: 'E.164 number; for Voice the {phone, viber, sip} object' }),
-  from: Type.String(),
+  from: Type.String({ description: 'Sms and Voice: the sender as sent; Viber: the sender’s display name' }),
   country: Nullable(Type.String({ description: 'ISO 3166 alpha-2, from the number' })),
   status: Status,
   price: Type.Number(),
-  createdAt: Type.String({ format: 'date-time' }),
-  // Sms
-  messageId: Type.Optional(Type.String({ description: 'Sms and Voice (sandbox: also the id for /_sandbox/messages/{messageId})' })),
-  smsId: Type.Optional(Type.String()),
-  body: Type.Optional(Type.Unknown({ description: 'Sms: the text; standard Viber: {text, imageUrl, action}' })),
-  operator: Type.Optional(Type.String()),
-  part: Type.Optional(Type.Integer()),
-  parts: Type.Optional(Type.Integer()),
-  latency: Type.Optional(Type.Union([Type.Integer({ description: 'ms from send to final status' }), Type.Null()])),
-  label: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  ttl: Type.Optional(Type.Number()),
-  // Viber
-  trackingId: Type.Optional(Type.String({ description: 'Viber: the message’s own id' })),
-  expireOnDelivery: Type.Optional(Type.Boolean()),
-  expiredOnDeliveryAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()])),
-  inboundUrl: Type.Optional(Type.Union([Type.String(), Type.Null()])),
-  templateId: Type.Optional(Type.String()),
-  templateLang: Type.Optional(Type.String()),
-  templateParams: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
-  deliveryScope: Type.Optional(Type.String()),
-  seq: Type.Optional(Type.Integer()),
-  // Voice
-  conversationTrackingId: Type.Optional(Type.String()),
-  duration: Type.Optional(Type.Integer({ description: 'seconds' }))
-}, { $id: 'TrackingMessage' })
+  createdAt: Type.String({ format: 'date-time' })
+}
+
+const viberFields = {
+  type: Type.Literal('Viber'),
+  to: Type.String({ description: 'E.164 number' }),
+  ...messageFields,
+  trackingId: Type.String({ description: 'the Viber message’s own id (sandbox: also the id for /_sandbox/messages/{messageId})' }),
+  ttl: Type.Number({ description: 'minutes' }),
+  expireOnDelivery: Type.Boolean(),
+  expiredOnDeliveryAt: Nullable(Type.String({ format: 'date-time' })),
+  inboundUrl: Nullable(Type.String())
+}
+
+export const TrackingSmsMessageSchema = Type.Object({
+  type: Type.Literal('Sms'),
+  to: Type.String({ description: 'E.164 number' }),
+  ...messageFields,
+  messageId: Type.String({ description: 'one per message (sandbox: also the id for /_sandbox/messages/{messageId})' }),
+  smsId: Type.String(),
+  body: Type.String(),
+  operator: Type.String(),
+  part: Type.Integer(),
+  parts: Type.Integer(),
+  latency: Nullable(Type.Integer({ description: 'ms from send to final status; null until then' })),
+  label: Nullable(Type.String()),
+  ttl: Type.Integer({ description: 'minutes' })
+}, { title: 'TrackingSmsMessage' })
+
+export const TrackingViberMessageSchema = Type.Object({
+  ...viberFields,
+  body: Type.Object({
+    text: Type.Optional(Type.String()),
+    imageUrl: Type.Optional(Type.String()),
+    action: Type.Optional(Type.Object({ caption: Type.String(), targetUrl: Type.String() })),
+    viberVideo: Type.Optional(Type.Object({ videoUrl: Type.String(), videoThumbnail: Type.String(), fileSize: Type.Number(), duration: Type.Number() })),
+    viberFile: Type.Optional(Type.Object({ fileName: Type.String(), fileType: Type.String(), fileUrl: Type.String() }))
+  }, { description: 'the message as sent: text, image, button (action), video or file' }),
+  label: Nullable(Type.String())
+}, { title: 'TrackingViberMessage', description: 'A Viber message of a standard flow.' })
+
+export const TrackingTemplateViberMessageSchema = Type.Object({
+  ...viberFields,
+  templateId: Type.String(),
+  templateLang: Type.String(),
+  templateParams: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
+  deliveryScope: Type.Union([Type.Literal('PRIMARY_DEVICE'), Type.Literal('ALL_DEVICES')]),
+  seq: Type.Integer()
+}, { title: 'TrackingTemplateViberMessage', description: 'A Viber message of a transactional flow (§3): template fields, no body.' })
+
+export const TrackingVoiceMessageSchema = Type.Object({
+  type: Type.Literal('Voice'),
+  to: Type.Object({ phone: Type.Optional(Type.String()), viber: Type.Optional(Type.String()), sip: Type.Optional(Type.String()) }, { description: 'the step’s to, as sent' }),
+  ...messageFields,
+  messageId: Type.String({ description: 'sandbox: also the id for /_sandbox/messages/{messageId}' }),
+  conversationTrackingId: Type.String(),
+  duration: Type.Integer({ description: 'seconds' })
+}, { title: 'TrackingVoiceMessage', description: 'A Voice message (sandbox choice: the provider does not publish this record).' })
+
+export const TrackingMessageSchema = Type.Union([
+  TrackingSmsMessageSchema, TrackingViberMessageSchema, TrackingTemplateViberMessageSchema, TrackingVoiceMessageSchema
+], { $id: 'TrackingMessage', description: 'One message per step started, in the order the steps ran (§4).' })
 
 export const TrackingSchema = Type.Object({
   trackingId: Type.String({ format: 'uuid' }),
