@@ -21,6 +21,7 @@ import { trackingRoutes } from './routes/tracking.js'
 import { accountRoutes } from './routes/account.js'
 import { templateRoutes } from './routes/templates.js'
 import { sandboxRoutes } from './routes/sandbox/index.js'
+import { registerOpenApi } from './openapi.js'
 
 export interface BuildOptions {
   /** settings; anything left out takes its default (tests pass SANDBOX_DB: ':memory:' and SANDBOX_CLOCK: 'manual') */
@@ -122,6 +123,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
     store.close()
   })
 
+  await registerOpenApi(app)
   await app.register(oauthRoutes)
   await app.register(failoverRoutes)
   await app.register(trackingRoutes)

@@ -1,0 +1,254 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyInstance } from 'fastify'
+import { STATUS_CODES } from 'node:http'
+import { VERSION } from './version.js'
+
+/*
+ * The OpenAPI document, generated from the route schemas (sandbox.md "Seeing what happened"):
+ * served at GET /_sandbox/openapi.json, browsable at /_sandbox/docs, and committed as
+ * openapi/openapi.json by `npm run openapi` (a test fails when the two differ).
+ * Everything here is deterministic: no timestamps, no ports, keys in a stable order.
+ */
+
+export const OPENAPI_PATH = '/_sandbox/openapi.json'
+export const DOCS_PREFIX = '/_sandbox/docs'
+/** the server written into the document: the default listen address (PORT and HOST of src/config.ts) */
+export const OPENAPI_SERVER_URL = 'http://127.0.0.1:8080'
+
+export const TAGS = [
+  { name: 'Provider API', description: "The emulated Routee endpoints (../shared/spec/provider-api.md): point a client's API and auth base URLs here." },
+  { name: 'Sandbox control', description: 'The sandbox’s own control plane under /_sandbox: accounts, clocks, outcomes, what was sent.' }
+]
+
+/*
+ * Request examples, as the provider publishes them: the seed page's transactional example and the
+ * provider's legacy three-step example. Kept here (not read from test/fixtures) so the published
+ * package serves the same document; test/openapi.test.ts checks they equal the fixtures.
+ */
+export const SEED_EXAMPLE = {
+  flow: [
+    {
+      type: 'Viber',
+      senderInfoTrackingId: 'your-sender-info-tracking-id',
+      to: '+306912345678',
+      templateId: '0aac888f-2ee2-4112-9659-1755a951966a',
+      templateLang: 'en',
+      templateParams: { customer_name: 'Alex' },
+      deliveryScope: 'PRIMARY_DEVICE',
+      ttl: 10,
+      order: 1,
+      failoverOnStatuses: ['EXPIRED', 'FAILED', 'UNDELIVERED']
+    },
+    {
+      type: 'Sms',
+      from: 'YourBrand',
+      to: '+306912345678',
+      message: { body: 'We could not reach you on Viber.' },
+      ttl: 120,
+      order: 2,
+      failoverOnStatuses: ['FAILED', 'UNDELIVERED']
+    }
+  ],
+  callback: { strategy: 'OnCompletion', url: 'https://your-server.com/failover-callback' }
+}
+
+export const LEGACY_EXAMPLE = {
+  flow: [
+    {
+      type: 'Sms',
+      from: 'senderId',
+      to: '+306912345678',
+      ttl: 30,
+      message: { body: 'The sms message to be sent', flash: true, label: 'string', transcode: true },
+      order: 1,
+      failoverOnStatuses: ['FAILED', 'UNDELIVERED']
+    },
+    {
+      type: 'Voice',
+      from: 'ASenderId',
+      to: { phone: '+306981234567', viber: '', sip: '' },
+      dialPlan: {
+        verbs: [
+          { type: 'PLAY', repeat: 2, fileURL: 'http://www.externalharddrive.com/waves/animal/monkey.wav', bargeIn: false },
+          { type: 'SAY', repeat: 3, bargeIn: false, message: { language: 'en-US', gender: 'female', text: 'Failover Voice Dialplan' } }
+        ]
+      },
+      machineDetection: { strategy: 'Hangup' },
+      order: 2,
+      failoverOnStatuses: ['Busy', 'NoAnswer']
+    },
+    {
+      type: 'Viber',
+      senderInfoTrackingId: '0094d198-4dd2-4fb5-b451-d46aca191b27',
+      to: '+306912345678',
+      inboundUrl: 'https://inbound.url',
+      ttl: 30,
+      expireOnDelivery: false,
+      message: { text: 'string', imageUrl: 'https://image.url', action: { caption: 'Go', targetUrl: 'https://www.routee.net/' } },
+      order: 2,
+      failoverOnStatuses: ['EXPIRED', 'FAILED', 'UNDELIVERED']
+    }
+  ],
+  callback: { strategy: 'OnCompletion', url: 'https://target.url' }
+}
+
+const REQUEST_EXAMPLES: Record<string, { summary: string, value: unknown }> = {
+  'POST /failover/transactional': { summary: 'The seed page example: a template Viber step, then SMS', value: SEED_EXAMPLE },
+  'POST /failover': { summary: "The provider's legacy example: SMS, then Voice and Viber", value: LEGACY_EXAMPLE }
+}
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
+
+type Json = Record<string, any>
+
+/** An object with its keys in the given order first, then the rest sorted. */
+function ordered<T extends Json> (object: T, compare: (a: string, b: string) => number = (a, b) => (a < b ? -1 : a > b ? 1 : 0)): T {
+  const out: Json = {}
+  for (const key of Object.keys(object).sort(compare)) out[key] = object[key]
+  return out as T
+}
+
+const byMethod = (a: string, b: string): number => {
+  const ia = HTTP_METHODS.indexOf(a)
+  const ib = HTTP_METHODS.indexOf(b)
+  if (ia >= 0 && ib >= 0) return ia - ib
+  if (ia >= 0 || ib >= 0) return ia >= 0 ? 1 : -1
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+const SUBSCHEMA = ['items', 'not', 'additionalProperties']
+const SUBSCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf']
+
+/**
+ * OpenAPI 3.0 schemas take one `example`, not JSON Schema's `examples` array; the plugin converts
+ * it on object properties but not inside unions, so every schema is visited here.
+ */
+function schemaExamples (schema: unknown): void {
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return
+  const s = schema as Json
+  if (Array.isArray(s.examples)) {
+    if (s.example === undefined && s.examples.length > 0) s.example = s.examples[0]
+    delete s.examples
+  }
+  for (const child of Object.values(s.properties ?? {})) schemaExamples(child)
+  for (const key of SUBSCHEMA) schemaExamples(s[key])
+  for (const key of SUBSCHEMA_LISTS) if (Array.isArray(s[key])) for (const child of s[key]) schemaExamples(child)
+}
+
+/**
+ * The last pass over the document: request examples, and a key order that does not depend on the
+ * order routes were registered in (paths, operations, responses and components sorted; the
+ * schemas themselves keep their declaration order, which is the order fields are documented in).
+ */
+function finish (document: Json): Json {
+  for (const [key, example] of Object.entries(REQUEST_EXAMPLES)) {
+    const [method, path] = key.split(' ')
+    const media = document.paths?.[path]?.[method.toLowerCase()]?.requestBody?.content?.['application/json']
+    if (media) media.examples = { [path === '/failover' ? 'legacy' : 'seed']: example }
+  }
+  const paths: Json = {}
+  for (const [path, item] of Object.entries(ordered(document.paths ?? {}))) {
+    const operations: Json = {}
+    for (const [method, operation] of Object.entries(ordered(item as Json, byMethod))) {
+      const responses = ordered((operation as Json).responses ?? {})
+      for (const [status, response] of Object.entries(responses) as Array<[string, Json]>) {
+        if (response.description === 'Default Response') response.description = STATUS_CODES[Number(status)] ?? 'Response'
+        for (const media of Object.values(response.content ?? {}) as Json[]) schemaExamples(media.schema)
+      }
+      for (const parameter of (operation as Json).parameters ?? []) schemaExamples(parameter.schema)
+      for (const media of Object.values((operation as Json).requestBody?.content ?? {}) as Json[]) schemaExamples(media.schema)
+      operations[method] = { ...operation, responses }
+    }
+    paths[path] = operations
+  }
+  const components = document.components ?? {}
+  for (const schema of Object.values(components.schemas ?? {})) schemaExamples(schema)
+  return {
+    openapi: document.openapi,
+    info: document.info,
+    servers: document.servers,
+    tags: document.tags,
+    paths,
+    components: {
+      securitySchemes: ordered(components.securitySchemes ?? {}),
+      schemas: ordered(components.schemas ?? {})
+    }
+  }
+}
+
+/**
+ * Registers the document generator and its two routes. Call it before the routes are registered:
+ * @fastify/swagger learns the routes as they are added.
+ */
+export async function registerOpenApi (app: FastifyInstance<any, any, any, any, any>): Promise<void> {
+  // a route's body or response schema with an $id (FailoverRequest, Balance, …) becomes a named
+  // component too; the plugin reads this object when it builds the document, after every route is known
+  // (copies: the plugin's resolver rewrites the references inside the schemas it is given)
+  const named: Json = {}
+  const originals = new Map<string, unknown>()
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as Json | undefined
+    if (schema === undefined || schema.hide === true) return
+    for (const part of [schema.body, ...Object.values(schema.response ?? {})]) {
+      if (typeof part?.$id === 'string' && !originals.has(part.$id)) {
+        originals.set(part.$id, part)
+        named[part.$id] = structuredClone(part)
+      }
+    }
+  })
+  const asRef = (part: unknown): unknown => {
+    const id = (part as Json | undefined)?.$id
+    return typeof id === 'string' && originals.get(id) === part ? { $ref: `#/components/schemas/${id}` } : part
+  }
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'failover-sandbox',
+        version: VERSION,
+        description: "A local sandbox that answers as Routee's Failover API does. The provider serves OAuth on auth.routee.net and the API on connect.routee.net; the sandbox serves both on one port."
+      },
+      servers: [{ url: OPENAPI_SERVER_URL, description: 'npm start (PORT 8080, HOST 127.0.0.1)' }],
+      tags: TAGS,
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'The access_token of POST /oauth/token: an opaque UUID, not a JWT (§1).' },
+          basic: { type: 'http', scheme: 'basic', description: 'applicationId:applicationSecret (the seed: sandbox-app / sandbox-secret).' }
+        },
+        schemas: named
+      }
+    },
+    // the components are named by the schemas' $id (Error, Tracking, …), not def-0, def-1
+    refResolver: {
+      buildLocalReference: (json: Json, _baseUri: unknown, _fragment: unknown, i: number) => (typeof json.$id === 'string' ? json.$id : `def-${i}`)
+    },
+    // the dashboard's files and other routes without a tag are not part of the API
+    hideUntagged: true,
+    transform: ({ schema, url }: { schema: Json | undefined, url: string }) => {
+      if (schema === undefined) return { schema, url }
+      const out: Json = { ...schema }
+      if (out.body !== undefined) out.body = asRef(out.body)
+      if (out.response !== undefined) out.response = Object.fromEntries(Object.entries(out.response).map(([status, part]) => [status, asRef(part)]))
+      // §1: the token endpoint takes the application's credentials as HTTP Basic
+      if (url === '/oauth/token' && out.security === undefined) out.security = [{ basic: [] }]
+      return { schema: out, url }
+    },
+    transformObject: ({ openapiObject }: { openapiObject: Json }) => finish(openapiObject)
+  } as any)
+
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX })
+
+  app.get(OPENAPI_PATH, {
+    schema: {
+      tags: ['Sandbox control'],
+      summary: 'This OpenAPI document (also committed as openapi/openapi.json)',
+      response: { 200: { type: 'object', additionalProperties: true, description: 'OpenAPI 3.0 document' } }
+    }
+  }, async () => app.swagger())
+}
+
+/** The document as committed: two-space JSON with a final newline. */
+export function serializeOpenApi (document: unknown): string {
+  return JSON.stringify(document, null, 2) + '\n'
+}
