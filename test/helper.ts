@@ -4,6 +4,7 @@ import type { Test } from 'tap'
 import { buildApp, type App, type BuildOptions } from '../src/app.js'
 import type { Config } from '../src/config.js'
 import { ROOT } from '../src/paths.js'
+import { committedContract } from './contract.js'
 
 export const FIXTURES = join(ROOT, 'test', 'fixtures')
 
@@ -14,10 +15,30 @@ export function fixture<T = any> (name: string): T {
 
 export const SEED_APP = { id: 'sandbox-app', secret: 'sandbox-secret' }
 
-/** An app on ':memory:' with a manual clock, closed when the test ends. */
-export async function build (t: Test, options: BuildOptions & { config?: Partial<Config> } = {}): Promise<App> {
-  const app = await buildApp({ ...options, config: { SANDBOX_DB: ':memory:', SANDBOX_CLOCK: 'manual', ...options.config } })
+/**
+ * An app on ':memory:' with a manual clock, closed when the test ends. Every response of the
+ * emulated API (not /_sandbox) is checked against the committed OpenAPI document (test/contract.ts):
+ * an undocumented status or field fails the test. `contract: false` turns the check off.
+ */
+export async function build (t: Test, options: BuildOptions & { config?: Partial<Config>, contract?: boolean } = {}): Promise<App> {
+  const { contract = true, ...rest } = options
+  const app = await buildApp({ ...rest, config: { SANDBOX_DB: ':memory:', SANDBOX_CLOCK: 'manual', ...rest.config } })
   t.teardown(async () => await app.close())
+  if (contract) {
+    app.addHook('onSend', async (request, reply, payload) => {
+      // the API routes: not /_sandbox, not the unmatched (404) handler, not the untagged dashboard files
+      const url = request.routeOptions.url
+      const schema = request.routeOptions.schema as { tags?: string[], hide?: boolean } | undefined
+      if (url === undefined || url.startsWith('/_sandbox') || request.method === 'HEAD' || schema?.tags === undefined || schema.hide === true) return payload
+      // Fastify sends no body with a 204, whatever the handler passed
+      const body = payload === null || payload === undefined || reply.statusCode === 204 ? '' : typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : undefined
+      if (body === undefined) return payload
+      const contentType = reply.getHeader('content-type')
+      const result = committedContract().check(request.method, url, reply.statusCode, typeof contentType === 'string' ? contentType : undefined, body)
+      if (!result.ok) t.fail(`contract: ${request.method} ${url} → ${reply.statusCode} does not match openapi/openapi.json`, { problems: result.problems, body: body.slice(0, 2000) })
+      return payload
+    })
+  }
   await app.ready()
   return app
 }
