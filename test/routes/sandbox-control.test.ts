@@ -141,6 +141,25 @@ t.test('wait: 408 when the flow does not get there in time; 404 for unknown and 
   t.equal(res.statusCode, 404)
   res = await control(tl.app, 'GET', `/flows/${id}/wait?timeoutMs=-1`)
   t.equal(res.statusCode, 400)
+  res = await control(tl.app, 'GET', `/flows/${id}/wait?status=Succeeded,Done&timeoutMs=100`)
+  t.equal(res.statusCode, 400, 'a status a flow never has')
+  t.match(res.json().properties.status, '"Done" is not a flow status')
+  res = await control(tl.app, 'GET', `/flows/${id}/wait?status=succeeded&timeoutMs=10`)
+  t.match(res.json().developerMessage, 'did not reach Succeeded within 10 ms', 'statuses named in the provider spelling')
+})
+
+t.test('wait: a flow removed while it is awaited is a 404, not a crash', async (t) => {
+  const tl = await timeline(t)
+  const id = await tl.send({ flow: [viberStep()] }, { outcome: 'Viber=MANUAL' })
+  const messageId = (await tl.record(id)).messages[0].trackingId
+  const waiting = control(tl.app, 'GET', `/flows/${id}/wait?timeoutMs=3000`)
+  await sleep(50)
+  // the change is told to listeners after its transaction; the flow is gone by then
+  tl.app.engine.forceStatus('sandbox', messageId, 'DELIVERED')
+  tl.app.store.resetAccount('sandbox', tl.app.store.accounts.get('sandbox')!.seed, tl.app.engine.clocks.now('sandbox'))
+  const res = await waiting
+  t.equal(res.statusCode, 404)
+  t.equal(res.json().developerMessage, ERRORS.TRACKING_NOT_FOUND.message)
 })
 
 t.test('accounts are namespaces: flows, clocks, balances and rules do not cross', async (t) => {

@@ -1,10 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
-import { ApiError, ERRORS } from '../../errors.js'
+import { ApiError, ERRORS, validationError } from '../../errors.js'
+import { canonical } from '../../engine/channels.js'
 import { errorResponses } from '../../schemas/common.js'
 import { WaitQuerySchema } from '../../schemas/sandbox.js'
 import type { App } from '../../app.js'
 import { CONTROL, controlAccount } from './context.js'
+
+// provider-api.md §5: the statuses a flow can be in
+const FLOW_STATUSES = ['Queued', 'InProgress', 'Succeeded', 'Failed']
 
 /** sandbox.md: GET /_sandbox/flows/{trackingId}/wait long-polls until the flow reaches a status. */
 export const flowControlRoutes: FastifyPluginAsync = async (instance) => {
@@ -21,13 +25,24 @@ export const flowControlRoutes: FastifyPluginAsync = async (instance) => {
   }, async (request): Promise<any> => {
     const accountId = controlAccount(app, request)
     const { trackingId } = request.params
-    const wanted = (request.query.status ?? 'Succeeded,Failed').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '')
+    const names = (request.query.status ?? 'Succeeded,Failed').split(',').map((s) => s.trim()).filter((s) => s !== '')
+    const wanted = names.map((s) => canonical(FLOW_STATUSES, s))
+    const bad = names.filter((_, i) => wanted[i] === undefined)
+    if (bad.length > 0 || names.length === 0) {
+      throw validationError([{ path: 'status', entry: ERRORS.VALIDATION, detail: `${bad.map((s) => `"${s}"`).join(', ') || 'nothing'} is not a flow status: give one or more of ${FLOW_STATUSES.join(', ')}, comma-separated.` }])
+    }
     const timeoutMs = request.query.timeoutMs ?? 5000
-    const reached = (): boolean => wanted.includes(String(app.engine.tracking(accountId, trackingId).status).toLowerCase())
+    const reached = (): boolean => wanted.includes(String(app.engine.tracking(accountId, trackingId).status))
     if (reached()) return app.engine.tracking(accountId, trackingId)
     await new Promise<void>((resolve, reject) => {
       const check = (e: { flow: { id: string } }): void => {
-        if (e.flow.id === trackingId && reached()) done()
+        if (e.flow.id !== trackingId) return
+        // the flow (or its account) may be gone by now: answer with that error, never throw in the emitter
+        try {
+          if (reached()) done()
+        } catch (err) {
+          done(err instanceof ApiError ? err : new ApiError(ERRORS.TRACKING_NOT_FOUND))
+        }
       }
       const done = (error?: ApiError): void => {
         clearTimeout(timer)
