@@ -7,6 +7,7 @@ import { messageRoutes } from './messages.js'
 import { flowControlRoutes } from './flows.js'
 import { callbackRoutes } from './callbacks.js'
 import { eventRoutes } from './events.js'
+import { dashboardRoutes } from './dashboard.js'
 
 /** The sandbox's own control plane under /_sandbox (sandbox.md). */
 export const sandboxRoutes: FastifyPluginAsync = async (app) => {
@@ -18,4 +19,5 @@ export const sandboxRoutes: FastifyPluginAsync = async (app) => {
   await app.register(flowControlRoutes)
   await app.register(callbackRoutes)
   await app.register(eventRoutes)
+  await app.register(dashboardRoutes)
 }
