@@ -21,6 +21,7 @@ import { trackingRoutes } from './routes/tracking.js'
 import { accountRoutes } from './routes/account.js'
 import { templateRoutes } from './routes/templates.js'
 import { sandboxRoutes } from './routes/sandbox/index.js'
+import { uiRoutes } from './routes/ui.js'
 import { registerOpenApi } from './openapi.js'
 
 export interface BuildOptions {
@@ -130,6 +131,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
   await app.register(accountRoutes)
   await app.register(templateRoutes)
   await app.register(sandboxRoutes, { prefix: '/_sandbox' })
+  await app.register(uiRoutes)
   return app
 }
 

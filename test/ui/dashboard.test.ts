@@ -1,0 +1,131 @@
+import t from 'tap'
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { ROOT } from '../../src/paths.js'
+import { basic, build, fixture, SEED_APP } from '../helper.js'
+
+/*
+ * The dashboard in a real browser (Debian's Chromium driven by playwright-core): a flow sent through
+ * the API shows up and moves without a reload, the clock buttons run the failover, the demo button
+ * sends the seed example, and the page is readable at 1280×800 and 390×844.
+ */
+
+const CHROMIUM = '/usr/bin/chromium'
+const ARTIFACTS = join(ROOT, 'test', 'artifacts')
+const LAUNCH = {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync']
+}
+// a single-core CI box shared with other jobs can be slow to paint
+const WAIT = { timeout: 20_000 }
+
+/** No horizontal scrolling: the page fits the viewport's width. */
+async function fits (page: Page): Promise<{ scrollWidth: number, innerWidth: number }> {
+  return await page.evaluate('({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth })')
+}
+
+// without the browser the test is skipped, saying how to get it
+const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM}: apt-get install -y chromium`
+
+t.test('the dashboard follows a flow live, runs the clock and sends the demo', { skip }, async (t) => {
+  mkdirSync(ARTIFACTS, { recursive: true })
+  const app = await build(t)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const address = app.server.address()
+  const base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
+
+  const browser: Browser = await chromium.launch(LAUNCH)
+  t.teardown(async () => await browser.close())
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
+  const problems: string[] = []
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`))
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(`console: ${msg.text()}`) })
+
+  await page.goto(base + '/')
+  await page.waitForSelector('body[data-live="open"]', WAIT)
+  t.equal(await page.textContent('h1'), 'Failover sandbox')
+  t.match(await page.textContent('#balance'), /Balance 100 EUR/)
+  t.match(await page.textContent('#clock-mode'), /manual/)
+  t.ok(await page.isVisible('#flows-empty'), 'an empty account says how to start')
+  await page.evaluate('window.__sameDocument = true')
+
+  // a flow sent by a client, through the real API on the real port
+  const tokenRes = await fetch(base + '/oauth/token', {
+    method: 'POST',
+    headers: { authorization: basic(SEED_APP.id, SEED_APP.secret), 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials'
+  })
+  const { access_token: tok } = await tokenRes.json() as { access_token: string }
+  const body = fixture('seed-example.json')
+  for (const step of body.flow) step.to = '+306900000200'
+  body.callback.url = base + '/_sandbox/demo/webhook'
+  const sent = await fetch(base + '/failover/transactional', {
+    method: 'POST', headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' }, body: JSON.stringify(body)
+  })
+  t.equal(sent.status, 200)
+  const { trackingId } = await sent.json() as { trackingId: string }
+
+  const row = `#flows li[data-tracking-id="${trackingId}"]`
+  await page.waitForSelector(`${row}[data-status="InProgress"]`, WAIT)
+  t.match(await page.textContent(row), /\+306900000200/, 'the row shows the number')
+  t.match(await page.textContent(row), /transactional/)
+  t.match(await page.textContent(row), /Viber/, 'terminationChannel')
+  t.match(await page.textContent(row), /0\.0093 EUR/, 'total price so far')
+  t.match(await page.textContent(row), /sandbox \d\d:\d\d:\d\d · real \d\d:\d\d:\d\d/)
+
+  await page.click(row)
+  const detail = `#flow-detail article[data-tracking-id="${trackingId}"]`
+  await page.waitForSelector(`${detail} .step[data-channel="Viber"][data-state="pending"]`, WAIT)
+  t.ok(await page.isVisible(`${detail} .step[data-channel="Sms"][data-state="waiting"]`), 'the Sms step waits its turn')
+  t.match(await page.textContent(`${detail} .bubble.viber`), /Hello Alex, your order is on its way\./, 'the rendered template')
+
+  // +10 min: the Viber ttl passes, the Sms step starts; no reload
+  await page.click('button[data-advance="600"]')
+  await page.waitForSelector(`${detail} .step[data-channel="Sms"][data-state="pending"]`, WAIT)
+  t.equal(await page.textContent(`${detail} .step[data-channel="Viber"] .why`), 'EXPIRED at ttl 10 min; EXPIRED is in failoverOnStatuses → next step: Sms')
+  await page.waitForSelector(`${row}[data-status="InProgress"]`, WAIT)
+  t.match(await page.textContent(row), /Sms/, 'terminationChannel is now Sms')
+
+  // +1 min: the SMS is delivered and the flow succeeds; the completion callback reaches the demo receiver
+  await page.click('button[data-advance="60"]')
+  await page.waitForSelector(`${row}[data-status="Succeeded"]`, WAIT)
+  await page.waitForSelector(`${detail}[data-status="Succeeded"] .step[data-channel="Sms"][data-state="ended"]`, WAIT)
+  t.equal(await page.textContent(`${detail} .step[data-channel="Sms"] .why`), 'Delivered → flow Succeeded')
+  t.match(await page.textContent(`${detail} .bubble.sms`), /We could not reach you on Viber\.[\s\S]*GSM7 · 1 part/)
+  await page.waitForSelector(`${detail} .callback[data-state="delivered"]`, WAIT)
+  t.match(await page.textContent(`${detail} .callback`), /completion[\s\S]*HTTP 204/)
+  t.equal(await page.evaluate('window.__sameDocument'), true, 'no reload happened')
+
+  // the demo button: the seed example to a magic number, sent by the sandbox itself
+  await page.selectOption('#demo-magic', '+306900000200')
+  await page.click('#demo-send')
+  await page.waitForFunction(`document.querySelectorAll('#flows li').length === 2`, undefined, WAIT)
+  const demoId = await page.getAttribute('#flows li:first-child', 'data-tracking-id')
+  t.not(demoId, trackingId, 'the demo flow is listed first (newest first)')
+  await page.waitForSelector(`#flow-detail article[data-tracking-id="${demoId}"]`, WAIT)
+  await page.click('button[data-advance="idle"]')
+  await page.waitForSelector(`#flow-detail article[data-tracking-id="${demoId}"][data-status="Succeeded"] .callback[data-state="delivered"]`, WAIT)
+
+  // filters: Failed matches nothing, Succeeded both
+  await page.selectOption('#filters select[name="status"]', 'Failed')
+  await page.waitForSelector('#flows-empty:not([hidden])', WAIT)
+  await page.selectOption('#filters select[name="status"]', 'Succeeded')
+  await page.waitForFunction(`document.querySelectorAll('#flows li').length === 2`, undefined, WAIT)
+
+  // readable on a laptop and on a phone: nothing wider than the screen
+  await page.waitForSelector('#toast', { state: 'hidden', ...WAIT })
+  const wide = await fits(page)
+  t.ok(wide.scrollWidth <= wide.innerWidth, `1280×800: scrollWidth ${wide.scrollWidth} <= ${wide.innerWidth}`)
+  await page.screenshot({ path: join(ARTIFACTS, 'dashboard-1280x800.png') })
+  await page.screenshot({ path: join(ARTIFACTS, 'dashboard-1280x800-full.png'), fullPage: true })
+  await page.setViewportSize({ width: 390, height: 844 })
+  await page.waitForTimeout(200)
+  const narrow = await fits(page)
+  t.ok(narrow.scrollWidth <= narrow.innerWidth, `390×844: scrollWidth ${narrow.scrollWidth} <= ${narrow.innerWidth}`)
+  await page.screenshot({ path: join(ARTIFACTS, 'dashboard-390x844.png') })
+  await page.screenshot({ path: join(ARTIFACTS, 'dashboard-390x844-full.png'), fullPage: true })
+  t.same(problems, [], 'no script errors in the page')
+})
