@@ -85,8 +85,10 @@ export class Scheduler {
       if ('seconds' in by) {
         const target = start + Math.round(by.seconds * 1000)
         const eventsRun = await this.#drain(accountId, () => target, true)
-        this.#clocks.set(accountId, { now: target })
-        return { now: target, eventsRun }
+        // a realtime clock kept running while the effects were awaited: never set it back
+        const now = Math.max(target, this.#clocks.now(accountId))
+        this.#clocks.set(accountId, { now })
+        return { now, eventsRun }
       }
       let eventsRun = 0
       let now = start
@@ -95,6 +97,7 @@ export class Scheduler {
         await this.#settle(accountId)
         if (!this.#store.events.next(accountId) || eventsRun >= MAX_EVENTS_PER_RUN) break
       }
+      now = Math.max(now, this.#clocks.now(accountId))
       this.#clocks.set(accountId, { now })
       return { now, eventsRun }
     })

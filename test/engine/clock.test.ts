@@ -101,7 +101,8 @@ t.test('mode switch: realtime runs by itself, manual freezes it, and back', asyn
   const id = await tl.send({ flow: [viberStep(undefined, { ttl: 0.5 })] }, { outcome: 'Viber=EXPIRED' })
   let res = await control(tl.app, 'POST', '/clock', { mode: 'realtime', scale: 100 })
   t.same({ mode: res.json().mode, scale: res.json().scale }, { mode: 'realtime', scale: 100 })
-  t.equal(Date.parse(res.json().now), tl.start, 'switching continues from the time the clock read')
+  const switched = Date.parse(res.json().now) - tl.start
+  t.ok(switched >= 0 && switched < 5000, `switching continues from the time the clock read (+${switched} ms at ×100)`)
   await sleep(80)
   const ticking = Date.parse((await control(tl.app, 'GET', '/clock')).json().now)
   t.ok(ticking > tl.start, 'a realtime clock moves')
@@ -176,4 +177,31 @@ t.test('realtime: SANDBOX_TIME_SCALE 600 finishes the same flow by itself in abo
   t.ok(took < 4000, `about a second (${took} ms)`)
   const expiredAt = Date.parse(r.messages[0].status.updatedDate) - Date.parse(r.createdAt)
   t.equal(expiredAt, 600_000, 'EXPIRED exactly at the ttl on the sandbox clock')
+})
+
+t.test('advance on a realtime clock never sets it back, however long the effects took', async (t) => {
+  // a real-time source the test moves by hand; the callback receiver takes a (fake) minute to answer
+  let real = Date.UTC(2026, 0, 1)
+  const time = {
+    now: () => real,
+    setTimeout: (fn: () => void, ms: number) => { const h = setTimeout(fn, Math.min(ms, 50)); h.unref(); return h },
+    clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout)
+  }
+  let during = 0
+  const slow: FetchLike = async () => {
+    real += 60_000
+    during = app.engine.clocks.now('sandbox')
+    return { status: 200 }
+  }
+  const app = await build(t, { config: { SANDBOX_CLOCK: 'realtime' }, time, fetch: slow })
+  const tok = await token(app)
+  const res = await send(app, tok, { flow: [smsStep()], callback: { strategy: 'OnChange', url: 'https://receiver.test/cb' } }, { transactional: false })
+  t.equal(res.statusCode, 200, res.body)
+  const start = app.engine.clocks.now('sandbox')
+  const adv = await control(app, 'POST', '/clock/advance', { seconds: 5 })
+  t.equal(adv.statusCode, 200, adv.body)
+  t.ok(during > start + 60_000, 'the clock ran on while the receiver took its time')
+  const after = Date.parse(adv.json().now)
+  t.ok(after >= during, `the clock reads ${after - start} ms after the start, not less than ${during - start} ms it already read`)
+  t.ok(app.engine.clocks.now('sandbox') >= during)
 })
