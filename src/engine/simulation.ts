@@ -241,7 +241,8 @@ export class Simulation {
       const order = runOrder(flow.request.flow)
       const next = order[order.indexOf(message.stepIdx) + 1]
       if (next !== undefined) return this.#startStep(flow, next, at)
-      return this.#complete(flow, 'Failed', '2', at)
+      // a Voice step may list Unsent: when it was the last, the flow still failed for the balance ("1")
+      return this.#complete(flow, 'Failed', failCode === '1' ? '1' : '2', at)
     }
     if (SUCCESS[message.channel as Channel].includes(message.status)) return this.#complete(flow, 'Succeeded', null, at)
     this.#complete(flow, 'Failed', failCode, at)

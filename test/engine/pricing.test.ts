@@ -154,3 +154,21 @@ t.test('PUT /_sandbox/balance validates its body', async (t) => {
   }
   t.equal(await balance(tl), 100)
 })
+
+t.test('an unpaid call whose Unsent is listed goes on to the next step; as the last step it fails with "1"', async (t) => {
+  const tl = await timeline(t)
+  await control(tl.app, 'PUT', '/balance', { balance: 0.036 })
+  const last = await tl.send({ flow: [smsStep('+306900000010'), voiceStep('+306900000010', { order: 2, failoverOnStatuses: ['Unsent'] })] })
+  await tl.idle()
+  let r = await tl.record(last)
+  t.same(r.messages.map((m: any) => m.status.name), ['Undelivered', 'Unsent'])
+  t.equal(r.statusCode, '1', 'the balance, not the lack of a next step, ended the flow')
+
+  await control(tl.app, 'PUT', '/balance', { balance: 0.036 + 0.0093 })
+  const onwards = await tl.send({ flow: [smsStep('+306900000010'), voiceStep('+306900000010', { order: 2, failoverOnStatuses: ['Unsent'] }), viberStep('+306900000010', { order: 3 })] })
+  await tl.idle()
+  r = await tl.record(onwards)
+  t.same(r.messages.map((m: any) => m.status.name), ['Undelivered', 'Unsent', 'SEEN'], 'the cheaper Viber step could still be paid')
+  t.equal(r.status, 'Succeeded')
+  t.equal(r.totalPrice, 0.0453)
+})
