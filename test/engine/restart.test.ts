@@ -112,3 +112,35 @@ t.test('a flow survives SIGKILL: started again on the same database, it runs to 
   t.equal(code, 0, 'a SIGTERM closes gracefully')
   t.equal(second.stderr(), '', 'nothing on stderr')
 })
+
+t.test('on a realtime clock, events that fell due while the server was down run at start, in order, at their due times', async (t) => {
+  const db = join(t.testdir(), 's.db')
+  const first = await start(t, db)
+  let tok = await accessToken(first.url)
+  const to = '+306900000110'
+  // Viber UNDELIVERED at 2 s → Sms Sent 3 s, Undelivered 5 s → another Sms Sent 6 s, Undelivered 8 s
+  const res = await json(`${first.url}/failover`, { method: 'POST', headers: { authorization: `Bearer ${tok}` }, body: { flow: [viberStep(to), smsStep(to, { order: 2 }), smsStep(to, { order: 3 })] } })
+  t.equal(res.status, 200, JSON.stringify(res.body))
+  const id = res.body.trackingId
+  const sentAt = Date.now()
+  first.child.kill('SIGKILL')
+  await new Promise((resolve) => first.child.once('exit', resolve))
+  // everything falls due while nothing runs
+  await sleep(Math.max(0, sentAt + 6000 - Date.now()))
+
+  const second = await start(t, db)
+  tok = await accessToken(second.url)
+  let record: any
+  for (let i = 0; i < 50; i++) {
+    record = (await json(`${second.url}/failover/tracking/${id}`, { headers: { authorization: `Bearer ${tok}` } })).body
+    if (record.status !== 'InProgress') break
+    await sleep(100)
+  }
+  t.equal(record.status, 'Failed')
+  t.equal(record.statusCode, '2')
+  const created = Date.parse(record.createdAt)
+  const times = record.messages.map((m: any) => [m.status.name, (Date.parse(m.createdAt) - created) / 1000, (Date.parse(m.status.updatedDate) - created) / 1000])
+  t.same(times, [['UNDELIVERED', 0, 2], ['Undelivered', 2, 5], ['Undelivered', 5, 8]], 'each change at its due time, not at the restart')
+  second.child.kill('SIGTERM')
+  await new Promise((resolve) => second.child.once('exit', resolve))
+})
