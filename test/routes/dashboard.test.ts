@@ -158,6 +158,7 @@ t.test('POST /_sandbox/demo/send sends the seed example through the engine, call
   const webhook = 'http://localhost:80/_sandbox/demo/webhook'
   t.match(demo.response, { trackingId: demo.trackingId, flowKind: 'transactional', callback: { strategy: 'OnCompletion', url: webhook } })
   t.same(demo.request.flow.map((s: any) => s.to), ['+306900000200', '+306900000200'], '`to` on both steps')
+  t.equal(demo.request.flow[0].inboundUrl, webhook, 'replies go to the demo receiver too')
   t.equal(demo.request.flow[0].templateId, fixture('seed-example.json').flow[0].templateId)
 
   const tok = await token(app)
@@ -167,6 +168,9 @@ t.test('POST /_sandbox/demo/send sends the seed example through the engine, call
   t.same(posted, [webhook], 'the completion callback went to the demo receiver')
   const callbacks = (await control(app, 'GET', `/callbacks?trackingId=${demo.trackingId}`)).json()
   t.match(callbacks, [{ kind: 'completion', state: 'delivered', attempts: [{ status: 204 }] }])
+  const viberMessage = app.store.flows.messagesOf(demo.trackingId)[0]
+  const reply = await control(app, 'POST', `/messages/${viberMessage.id}/reply`, { text: 'Thanks!' })
+  t.match(reply.json(), { kind: 'inbound', url: webhook, state: 'delivered' }, 'a reply to the demo reaches the demo receiver')
 
   const standard = await control(app, 'POST', '/demo/send', { to: '+306900000000', transactional: false })
   t.equal(standard.statusCode, 200)

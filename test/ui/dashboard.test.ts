@@ -109,11 +109,20 @@ t.test('the dashboard follows a flow live, runs the clock and sends the demo', {
   await page.click('button[data-advance="idle"]')
   await page.waitForSelector(`#flow-detail article[data-tracking-id="${demoId}"][data-status="Succeeded"] .callback[data-state="delivered"]`, WAIT)
 
+  // the recipient answers on Viber: the reply is POSTed to the demo receiver like a callback
+  const demoDetail = `#flow-detail article[data-tracking-id="${demoId}"]`
+  await page.fill(`${demoDetail} .step[data-channel="Viber"] input[name="text"]`, 'Thanks!')
+  await page.click(`${demoDetail} .step[data-channel="Viber"] button:has-text("Send Viber reply")`)
+  await page.waitForSelector(`${demoDetail} .callback[data-state="delivered"]:has-text("inbound")`, WAIT)
+  t.match(await page.textContent(`${demoDetail} .callback:has-text("inbound")`), /HTTP 204/)
+
   // filters: Failed matches nothing, Succeeded both
   await page.selectOption('#filters select[name="status"]', 'Failed')
   await page.waitForSelector('#flows-empty:not([hidden])', WAIT)
   await page.selectOption('#filters select[name="status"]', 'Succeeded')
   await page.waitForFunction(`document.querySelectorAll('#flows li').length === 2`, undefined, WAIT)
+  await page.click(`#flows li[data-tracking-id="${demoId}"]`)
+  await page.waitForFunction(`document.querySelectorAll('#flow-detail .callback').length === 2`, undefined, WAIT)
 
   // readable on a laptop and on a phone: nothing wider than the screen
   await page.waitForSelector('#toast', { state: 'hidden', ...WAIT })
@@ -127,5 +136,29 @@ t.test('the dashboard follows a flow live, runs the clock and sends the demo', {
   t.ok(narrow.scrollWidth <= narrow.innerWidth, `390×844: scrollWidth ${narrow.scrollWidth} <= ${narrow.innerWidth}`)
   await page.screenshot({ path: join(ARTIFACTS, 'dashboard-390x844.png') })
   await page.screenshot({ path: join(ARTIFACTS, 'dashboard-390x844-full.png'), fullPage: true })
+
+  // on the phone: a MANUAL Viber message is forced to FAILED and the SMS takes over
+  await page.selectOption('#filters select[name="status"]', '')
+  await page.selectOption('#demo-magic', '+306900000900')
+  t.equal(await page.inputValue('#demo-to'), '+306900000900', 'the outcome list fills the number')
+  await page.click('#demo-send')
+  await page.waitForFunction(`document.querySelectorAll('#flows li').length === 3`, undefined, WAIT)
+  const manualId = await page.getAttribute('#flows li:first-child', 'data-tracking-id')
+  const manual = `#flow-detail article[data-tracking-id="${manualId}"]`
+  await page.waitForSelector(`${manual} .step[data-channel="Viber"][data-state="pending"]`, WAIT)
+  t.match(await page.textContent(`${manual} .step[data-channel="Viber"] .why`), /MANUAL outcome \(magic number\)/)
+  await page.selectOption(`${manual} .step[data-channel="Viber"] select[name="status"]`, 'FAILED')
+  await page.click(`${manual} .step[data-channel="Viber"] button:has-text("Set status")`)
+  await page.waitForSelector(`${manual} .step[data-channel="Sms"][data-state="pending"]`, WAIT)
+  t.match(await page.textContent(`${manual} .step[data-channel="Viber"] .why`), /^FAILED \(System Failure\) after 0 s, forced by .*→ next step: Sms$/)
+  const phone = await fits(page)
+  t.ok(phone.scrollWidth <= phone.innerWidth, `390×844 with a pending flow: scrollWidth ${phone.scrollWidth} <= ${phone.innerWidth}`)
+
+  // reset empties the account (after a confirmation)
+  page.once('dialog', (dialog) => { void dialog.accept() })
+  await page.click('#reset')
+  await page.waitForSelector('#flows-empty:not([hidden])', WAIT)
+  t.equal(await page.locator('#flows li').count(), 0)
+  t.match(await page.textContent('#balance'), /Balance 100 EUR/, 'the seed balance is back')
   t.same(problems, [], 'no script errors in the page')
 })

@@ -107,16 +107,20 @@ function dashboardAccount (app: App, request: FastifyRequest): string {
   return query
 }
 
-/** The seed page's example with `to` on every step and the callback sent to `callbackUrl`. */
-export function demoBody (to: string, transactional: boolean, callbackUrl: string): Record<string, any> {
+/**
+ * The seed page's example with `to` on every step, and the callback and the Viber step's inboundUrl
+ * sent to `webhook` (so the dashboard's reply button has somewhere to post).
+ */
+export function demoBody (to: string, transactional: boolean, webhook: string): Record<string, any> {
   const body = structuredClone(SEED_EXAMPLE)
   for (const step of body.flow) step.to = to
+  body.flow[0].inboundUrl = webhook
   if (!transactional) {
     const viber = body.flow[0]
     for (const key of ['templateId', 'templateLang', 'templateParams', 'deliveryScope']) delete viber[key]
     viber.message = { text: `Hello ${SEED_EXAMPLE.flow[0].templateParams.customer_name}, your order is on its way.` }
   }
-  body.callback = { ...body.callback, url: callbackUrl }
+  body.callback = { ...body.callback, url: webhook }
   return body
 }
 
@@ -182,7 +186,7 @@ export const dashboardRoutes: FastifyPluginAsync = async (instance) => {
   app.post('/demo/send', {
     schema: {
       ...CONTROL,
-      summary: "Send the seed page's example to `to` as the account's first application would, with callbacks to /_sandbox/demo/webhook",
+      summary: "Send the seed page's example to `to` as the account's first application would, with callbacks and Viber replies to /_sandbox/demo/webhook",
       description: 'Pick the outcome with a magic number +306900000VSC: +306900000200 = Viber expires, SMS delivered.',
       querystring: Type.Object(AccountQuery),
       body: DemoSendSchema,
