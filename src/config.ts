@@ -38,31 +38,61 @@ export class ConfigError extends Error {
 }
 
 // Environment values are strings: this Ajv coerces "8080" and "true"; the API's Ajv does not.
-const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: false, strict: false })
+const ajv = new Ajv({ coerceTypes: true, useDefaults: true, allErrors: true, strict: false })
 const check = ajv.compile(ConfigSchema)
 
 export const CONFIG_KEYS = Object.keys(ConfigSchema.properties) as ConfigKey[]
 
-/** The settings from an environment, defaults filled in; throws one clear line on a bad value. */
+interface SettingSchema {
+  type?: string
+  anyOf?: Array<{ const: string }>
+  minimum?: number
+  exclusiveMinimum?: number
+  maximum?: number
+  description?: string
+}
+
+const setting = (key: string): SettingSchema => (ConfigSchema.properties as Record<string, SettingSchema>)[key] ?? {}
+
+/**
+ * The settings from an environment, defaults filled in. A blank variable counts as unset. A bad
+ * value throws one line that names each bad variable, what it was given and what it takes.
+ */
 export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
   const raw: Record<string, unknown> = {}
   for (const key of CONFIG_KEYS) {
-    const value = env[key]
-    if (value !== undefined && value !== '') raw[key] = value.trim()
+    const value = env[key]?.trim()
+    if (value === undefined || value === '') continue
+    // booleans and the named choices are all lower case: "TRUE" and "Manual" mean what they say
+    const schema = setting(key)
+    raw[key] = schema.type === 'boolean' || schema.anyOf ? value.toLowerCase() : value
   }
   if (!check(raw)) {
-    const error = check.errors![0]
-    const key = error.instancePath.replace(/^\//, '') as ConfigKey
-    const schema = ConfigSchema.properties[key] as { description?: string }
-    throw new ConfigError(`${key}=${JSON.stringify(raw[key])} is not valid: ${describe(error.message, key)} (${schema.description ?? ''})`)
+    const bad = new Map<string, string>()
+    for (const error of check.errors!) {
+      const key = error.instancePath.replace(/^\//, '')
+      if (bad.has(key)) continue
+      const schema = setting(key)
+      bad.set(key, `${key}=${JSON.stringify(env[key])} is not valid: it ${expected(schema)} (${schema.description ?? key})`)
+    }
+    throw new ConfigError([...bad.values()].join('; '))
   }
   return raw as Config
 }
 
-function describe (message: string | undefined, key: ConfigKey): string {
-  const schema = ConfigSchema.properties[key] as { anyOf?: Array<{ const: string }> }
+/** What a setting takes, whole: the type and the bounds together, so one line says how to fix it. */
+function expected (schema: SettingSchema): string {
   if (schema.anyOf) return `must be one of ${schema.anyOf.map((s) => s.const).join(', ')}`
-  return message ?? 'invalid'
+  switch (schema.type) {
+    case 'boolean': return 'must be true or false'
+    case 'string': return 'must not be empty'
+    case 'integer': case 'number': {
+      const kind = schema.type === 'integer' ? 'a whole number' : 'a number'
+      if (schema.exclusiveMinimum !== undefined) return `must be ${kind} greater than ${schema.exclusiveMinimum} and at most ${schema.maximum}`
+      return `must be ${kind} from ${schema.minimum} to ${schema.maximum}`
+    }
+    default: return 'is not valid'
+  }
 }
 
 /** Defaults only: what tests and startSandbox() start from before their overrides. */

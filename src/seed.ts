@@ -2,11 +2,12 @@ import { readFileSync, existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Ajv } from 'ajv'
 import { SeedSchema, type Seed } from './schemas/seed.js'
-import { jsonPointerToPath } from './validation.js'
+import { problemsFromAjv } from './validation.js'
+import { problemText } from './errors.js'
 import { DEFAULT_SEED } from './paths.js'
 import { ConfigError } from './config.js'
 
-const check = new Ajv({ allErrors: false, strict: false }).compile(SeedSchema)
+const check = new Ajv({ allErrors: true, verbose: true, strict: false }).compile(SeedSchema)
 
 /**
  * Reads and checks a seed file. The default `db/seed.json` is looked up in the working directory
@@ -26,8 +27,9 @@ export function loadSeed (path: string): Seed {
 
 export function parseSeed (data: unknown, name = 'seed'): Seed {
   if (!check(data)) {
-    const e = check.errors![0]
-    throw new ConfigError(`SANDBOX_SEED=${name}: ${jsonPointerToPath(e.instancePath) || 'the file'} ${e.message ?? 'is not valid'}`)
+    // the API's wording ("accounts[0].balance: must be >= 0."), every problem on the one line
+    const problems = problemsFromAjv(check.errors!)
+    throw new ConfigError(`SANDBOX_SEED=${name}: ${problems.map((p) => `${p.path || 'the file'}: ${problemText(p)}`).join(' ')}`)
   }
   return data as Seed
 }
