@@ -142,14 +142,17 @@ function toApiError (error: FastifyError | ApiError): ApiError {
     const root = error.validationContext === 'body' ? '' : (error.validationContext ?? '')
     const problems = problemsFromAjv(error.validation as any, root === 'querystring' ? '' : root)
     if (problems.length === 1 && problems[0].path === '' && error.validationContext === 'body') {
-      return new ApiError(ERRORS.EMPTY_BODY, 'The body must be a JSON object.')
+      return new ApiError(ERRORS.BODY_NOT_OBJECT)
     }
     return validationError(problems)
   }
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new ApiError(ERRORS.UNSUPPORTED_CONTENT_TYPE)
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError(ERRORS.BAD_CONTENT_LENGTH)
+    case 'FST_ERR_BAD_URL':
+      return new ApiError(ERRORS.BAD_URL)
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ApiError(ERRORS.EMPTY_BODY)
     case 'FST_ERR_CTP_BODY_TOO_LARGE':

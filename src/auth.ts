@@ -36,7 +36,8 @@ export function principalOf (store: Store, token: string | undefined, now: numbe
 export function requireToken (store: Store, now: () => number) {
   return async function (request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const header = request.headers.authorization
-    if (header === undefined || header.trim() === '') throw new ApiError(ERRORS.TOKEN_MISSING)
+    // like the provider's OAuth2 stack, only a Bearer header counts as an attempt: anything else is no authentication
+    if (header === undefined || !/^\s*bearer(?:\s|$)/i.test(header)) throw new ApiError(ERRORS.TOKEN_MISSING)
     const token = bearerToken(request)
     const principal = principalOf(store, token, now())
     if (!principal) throw new ApiError(ERRORS.TOKEN_INVALID, `Invalid access token: ${token ?? header.replace(/^\S+\s*/, '')}`)

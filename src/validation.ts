@@ -1,8 +1,8 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
-import type { FastifySchemaCompiler } from 'fastify'
+import type { FastifyRequest, FastifySchemaCompiler } from 'fastify'
 import type { TSchema } from 'typebox'
-import { ERRORS, type CatalogEntry, type ErrorName, type Problem } from './errors.js'
+import { ApiError, ERRORS, type CatalogEntry, type ErrorName, type Problem } from './errors.js'
 
 /*
  * Validation is decided here, not left to Fastify's defaults:
@@ -54,9 +54,22 @@ export function createValidators (shared: TSchema[]): Validators {
       fn = ajv.compile(schema)
       cache.set(schema, fn)
     }
+    // Type.Optional(...) as a route's body means the body may be left out: Fastify hands an absent
+    // body to the validator as null, which a plain object schema would refuse
+    if (httpPart === 'body' && (schema as Record<string, unknown>)['~optional'] === true) return optionalBody(fn)
     return fn
   }
   return { body, query, compiler }
+}
+
+function optionalBody (fn: ValidateFunction): ValidateFunction {
+  const check = ((data: unknown) => {
+    if (data === null || data === undefined) return true
+    const ok = fn(data)
+    check.errors = fn.errors
+    return ok
+  }) as ValidateFunction
+  return check
 }
 
 /** `/flow/0/ttl` → `flow[0].ttl` */
@@ -101,7 +114,8 @@ function describe (error: ErrorObject): string {
     case 'maxLength': return `must be at most ${plural(p.limit, 'character')}.`
     case 'minItems': return p.limit === 1 ? 'must not be empty.' : `must have at least ${plural(p.limit, 'item')}.`
     case 'maxItems': return `must have at most ${plural(p.limit, 'item')}.`
-    case 'minProperties': return 'must not be empty.'
+    case 'minProperties': return p.limit === 1 ? 'must not be empty.' : `must have at least ${plural(p.limit, 'entry')}.`
+    case 'maxProperties': return `must have at most ${p.limit} entries.`
     case 'enum': return `must be one of ${(p.allowedValues as unknown[]).join(', ')}.`
     case 'const': return `must be ${JSON.stringify(p.allowedValue)}.`
     case 'multipleOf': return `must be a multiple of ${p.multipleOf}.`
@@ -128,6 +142,10 @@ export function problemsFromAjv (errors: ErrorObject[], root = ''): Problem[] {
   for (const error of errors) {
     if (unionPaths.has(error.instancePath) && error.keyword !== 'anyOf') continue
     if (error.keyword === 'oneOf') continue
+    // the errors under a propertyNames keyword say it better, naming the key
+    if (error.keyword === 'propertyNames') continue
+    // a missing tag is already reported by `required`: "is required", not "must be one of" as well
+    if (error.keyword === 'discriminator' && (error.params as { tagValue?: unknown }).tagValue === undefined) continue
     let path = jsonPointerToPath(error.instancePath)
     let entry: CatalogEntry = named(error) ?? ERRORS.VALIDATION
     let detail: string | undefined
@@ -141,6 +159,10 @@ export function problemsFromAjv (errors: ErrorObject[], root = ''): Problem[] {
       path = joinPath(path, (error.params as { tag: string }).tag)
       detail = describe(error)
       if (path.endsWith('type') && detail.includes('Sms')) { entry = ERRORS.STEP_TYPE; detail = undefined }
+    } else if (error.propertyName !== undefined) {
+      // a key of a map (propertyNames): the problem is the key itself
+      path = joinPath(path, error.propertyName)
+      detail = `is not accepted as a key: keys ${describe(error)}`
     } else if (entry === ERRORS.VALIDATION) {
       detail = describe(error)
     }
@@ -184,4 +206,15 @@ export function unknownProperties (schema: Schema, value: unknown, shared: Map<s
 
 export function isObject (value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * preValidation hook for JSON endpoints: Fastify also parses text/plain, and the form parser exists
+ * for /oauth/token, so such a body sent here is a wrong content type (§7), not a mistyped body.
+ */
+export async function requireJsonBody (request: FastifyRequest): Promise<void> {
+  const type = request.headers['content-type']
+  if (request.body !== undefined && typeof type === 'string' && !/^\s*application\/json\s*(?:;|$)/i.test(type)) {
+    throw new ApiError(ERRORS.UNSUPPORTED_CONTENT_TYPE)
+  }
 }

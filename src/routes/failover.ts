@@ -9,7 +9,7 @@ import {
   TransactionalFailoverRequestSchema, TransactionalFailoverResponseSchema
 } from '../schemas/failover.js'
 import { errorResponses } from '../schemas/common.js'
-import { unknownProperties } from '../validation.js'
+import { requireJsonBody, unknownProperties } from '../validation.js'
 import type { App } from '../app.js'
 
 const SHARED = new Map<string, Record<string, any>>(SHARED_SCHEMAS.map((s) => [(s as { $id?: string }).$id!, s as Record<string, any>]))
@@ -22,12 +22,13 @@ const OutcomeHeaders = Type.Object({
 export const failoverRoutes: FastifyPluginAsync = async (instance) => {
   const app = instance as App
   app.addHook('onRequest', requireToken(app.store, () => app.engine.clocks.time.now()))
+  app.addHook('preValidation', requireJsonBody)
 
   const send = (kind: FlowKind, schema: Record<string, any>) => async (request: FastifyRequest): Promise<any> => {
     const principal = request.principal!
     const unknown = unknownProperties(schema, request.body, SHARED)
     if (unknown.length > 0 && app.config.SANDBOX_STRICT) {
-      throw validationError(unknown.map((path) => ({ path, entry: ERRORS.UNKNOWN_PROPERTY })))
+      throw validationError(unknown.map((path) => ({ path, entry: ERRORS.UNKNOWN_PROPERTY_STRICT })))
     }
     const header = request.headers['x-sandbox-outcome']
     let outcomes = {}

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
+import { Type } from 'typebox'
 import { ApiError, ERRORS } from '../errors.js'
 import { SCOPE_ROLES } from '../engine/channels.js'
 import { ScopeSchema, type Scope } from '../schemas/seed.js'
@@ -27,8 +28,10 @@ export const oauthRoutes: FastifyPluginAsync = async (instance) => {
       summary: 'Get an access token (client credentials)',
       description: 'Authorization: Basic base64(applicationId:applicationSecret); form body grant_type=client_credentials, optional scope.',
       consumes: ['application/x-www-form-urlencoded'],
-      body: TokenRequestSchema,
-      response: { 200: TokenResponseSchema, ...errorResponses(400, 401) }
+      // optional: a bare POST is answered unsupported_grant_type (§1), not a body error
+      body: Type.Optional(TokenRequestSchema),
+      // §1: grant and scope mistakes answer the OAuth2 body; a body that cannot be read answers the provider envelope
+      response: { 200: TokenResponseSchema, 400: Type.Union([Type.Ref('OAuthError'), Type.Ref('Error')]), ...errorResponses(401, 413) }
     }
   }, async (request) => {
     const credentials = basicCredentials(request.headers.authorization)
@@ -41,8 +44,9 @@ export const oauthRoutes: FastifyPluginAsync = async (instance) => {
         : `Unsupported grant type: ${body.grant_type}; send grant_type=client_credentials.`)
     }
     let scopes = application.scopes
-    if (body.scope !== undefined && body.scope.trim() !== '') {
-      const asked = body.scope.split(/[\s,]+/).filter((s) => s !== '')
+    const asked = (body.scope ?? '').split(/[\s,]+/).filter((s) => s !== '')
+    // a scope parameter that names nothing (blank, or only separators) narrows nothing
+    if (asked.length > 0) {
       const bad = asked.find((s) => !KNOWN_SCOPES.has(s) || !application.scopes.includes(s as Scope))
       if (bad !== undefined) throw new ApiError(ERRORS.OAUTH_SCOPE, `Invalid scope: ${bad}`)
       scopes = application.scopes.filter((s) => asked.includes(s))

@@ -7,6 +7,7 @@ import { iso } from '../engine/tracking.js'
 import type { Template } from '../store/catalog.js'
 import { errorResponses } from '../schemas/common.js'
 import { NewTemplateSchema } from '../schemas/templates.js'
+import { requireJsonBody } from '../validation.js'
 import type { App } from '../app.js'
 
 export function templateView (t: Template): Record<string, unknown> {
@@ -19,6 +20,7 @@ export function templateView (t: Template): Record<string, unknown> {
 export const templateRoutes: FastifyPluginAsync = async (instance) => {
   const app = instance as App
   app.addHook('onRequest', requireToken(app.store, () => app.engine.clocks.time.now()))
+  app.addHook('preValidation', requireJsonBody)
   const SenderQuery = Type.Object({ senderInfoTrackingId: Type.Optional(Type.String({ minLength: 1 })) })
 
   app.get('/viber/transactional/templates', {
@@ -41,7 +43,7 @@ export const templateRoutes: FastifyPluginAsync = async (instance) => {
       security: [{ bearer: [] }],
       querystring: Type.Object({ senderInfoTrackingId: Type.String({ minLength: 1 }) }),
       body: NewTemplateSchema,
-      response: { 200: Type.Ref('Template'), ...errorResponses(400, 401, 403) }
+      response: { 200: Type.Ref('Template'), ...errorResponses(400, 401, 403, 413) }
     }
   }, async (request): Promise<any> => {
     const principal = request.principal!
@@ -53,7 +55,7 @@ export const templateRoutes: FastifyPluginAsync = async (instance) => {
     const category = request.body.category ?? 'TRANSACTIONAL'
     if (category === 'OTP') {
       for (const [lang, text] of Object.entries(request.body.languages)) {
-        if (!placeholders(text as string).includes('pin')) problems.push({ path: `languages.${lang}`, entry: ERRORS.VALIDATION, detail: 'OTP templates must contain {{pin}}.' })
+        if (!placeholders(text as string).includes('pin')) problems.push({ path: `languages.${lang}`, entry: ERRORS.TEMPLATE_OTP_NO_PIN })
       }
     }
     if (problems.length > 0) throw validationError(problems)

@@ -96,7 +96,7 @@ export const ViberStepSchema = Type.Object({
 }, { title: 'ViberStep', description: 'A Viber step with a free-form message (§2). Allowed failoverOnStatuses: EXPIRED, FAILED, UNDELIVERED (default all).' })
 
 // §3 and the seed page: template Viber step
-export const TemplateParamsSchema = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), {
+export const TemplateParamsSchema = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()], { 'x-error': 'TEMPLATE_PARAM_TYPE' }), {
   description: 'a value for every placeholder of the template; OTP templates need pin'
 })
 

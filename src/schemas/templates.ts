@@ -13,10 +13,15 @@ export const TemplateSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' })
 }, { $id: 'Template' })
 
+const LANGUAGE_CODE = '^[a-z]{2}(?:[-_][A-Za-z]{2})?$'
+
 export const NewTemplateSchema = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
   category: Type.Optional(TemplateCategorySchema),
-  languages: Type.Record(Type.String({ pattern: '^[a-z]{2}(?:[-_][A-Za-z]{2})?$' }), Type.String({ minLength: 1, maxLength: 1000 }), {
+  // typebox puts a Record's key pattern under patternProperties, which lets any other key through:
+  // propertyNames makes Ajv refuse a key that is not a language code
+  languages: Type.Record(Type.String(), Type.String({ minLength: 1, maxLength: 1000 }), {
+    propertyNames: { pattern: LANGUAGE_CODE, description: 'a language code such as en or pt-BR' },
     minProperties: 1,
     maxProperties: 50,
     description: 'one text per language; OTP templates must contain {{pin}}',
