@@ -186,7 +186,7 @@ export const dashboardRoutes: FastifyPluginAsync = async (instance) => {
   app.post('/demo/send', {
     schema: {
       ...CONTROL,
-      summary: "Send the seed page's example to `to` as the account's first application would, with callbacks and Viber replies to /_sandbox/demo/webhook",
+      summary: "Send the seed page's example to `to` as the account's first application would, with callbacks to /_sandbox/demo/webhook",
       description: 'Pick the outcome with a magic number +306900000VSC: +306900000200 = Viber expires, SMS delivered.',
       querystring: Type.Object(AccountQuery),
       body: DemoSendSchema,
