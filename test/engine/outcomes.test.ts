@@ -270,3 +270,15 @@ t.test('X-Sandbox-Outcome works the same on the transactional endpoint', async (
   t.same(names(r), ['FAILED'])
   t.equal(r.statusCode, '2')
 })
+
+t.test('magic digits 5 to 8 mean nothing: the default applies; afterSeconds does not move an expiry', async (t) => {
+  const tl = await timeline(t)
+  const id = await tl.send({ flow: [viberStep('+306900000567'), smsStep('+306900000567', { order: 2 }), voiceStep('+306900000567', { order: 3 })] })
+  await control(tl.app, 'PUT', '/scenarios', [{ channel: 'Viber', outcome: 'EXPIRED', afterSeconds: 5 }, { channel: 'Sms', outcome: 'Expired', afterSeconds: 5 }])
+  const expiring = await tl.send({ flow: [viberStep(undefined, { ttl: 1 }), smsStep(undefined, { order: 2, ttl: 2 })] })
+  await tl.idle()
+  t.same(names(await tl.record(id)), ['SEEN'], 'delivered, as with any other number')
+  const r = await tl.record(expiring)
+  t.equal(story(tl, r.messages[0].trackingId), 'QUEUED@0 EXPIRED@60', 'EXPIRED comes at the ttl')
+  t.equal(story(tl, r.messages[1].messageId), 'Queued@60 Sent@61 Undelivered@180', 'Sms Expired too')
+})
