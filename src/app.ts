@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Logger } from 'pino'
 import { pino } from 'pino'
@@ -67,8 +67,16 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
     logController: new LogController({ disableRequestLogging: (request) => request.url.startsWith('/_sandbox/health') || request.url.startsWith('/_sandbox/events') }),
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
-    ajv: { customOptions: { strict: false } }
+    ajv: { customOptions: { strict: false } },
+    // errors Fastify meets before routing (an undecodable URL…) answer in the provider's envelope too
+    frameworkErrors: (error, _request, reply) => {
+      const apiError = toApiError(error as FastifyError)
+      void (reply as unknown as FastifyReply).code(apiError.entry.status).type('application/json').send(errorBody(apiError))
+    }
   }).withTypeProvider<TypeBoxTypeProvider>()
+  // provider-api.md: clients send `Expect:` empty as well as `Expect: 100-continue`; Node would answer
+  // anything but 100-continue with a bare 417, so such requests are served like any other
+  app.server.on('checkExpectation', (req, res) => app.server.emit('request', req, res))
 
   app.setValidatorCompiler(validators.compiler)
   // responses are serialized as built; the committed OpenAPI document and the contract test keep them honest

@@ -19,7 +19,8 @@ const MINUTE = 60 * SECOND
 
 /** The number a step is sent to, as one string (a Voice step's `to` is an object). */
 export function stepTo (step: AnyStep): string {
-  if (step.type === 'Voice') return step.to.phone ?? step.to.viber ?? step.to.sip ?? ''
+  // the first of phone, viber, sip that is not blank (the provider's example sends blanks)
+  if (step.type === 'Voice') return [step.to.phone, step.to.viber, step.to.sip].find((v) => typeof v === 'string' && v.trim() !== '') ?? ''
   return step.to
 }
 

@@ -7,7 +7,7 @@ import { trackingRecord } from '../engine/tracking.js'
 import { errorResponses } from '../schemas/common.js'
 import { SearchBodySchema, SearchQuerySchema, TrackingPageSchema, TrackingSchema } from '../schemas/tracking.js'
 import type { SearchField, SearchFilter, SearchOperator } from '../store/flows.js'
-import { isObject } from '../validation.js'
+import { isObject, requireJsonBody } from '../validation.js'
 import type { App } from '../app.js'
 
 // provider-api.md §4: searchable fields and the operators each takes
@@ -50,6 +50,7 @@ export function parseFilters (body: unknown): SearchFilter[] {
 export const trackingRoutes: FastifyPluginAsync = async (instance) => {
   const app = instance as App
   app.addHook('onRequest', requireToken(app.store, () => app.engine.clocks.time.now()))
+  app.addHook('preValidation', requireJsonBody)
 
   app.get('/failover/tracking/:trackingId', {
     schema: {
