@@ -47,6 +47,10 @@ t.test('the document: OpenAPI 3.0, two tags, named components, security, errors,
   t.notOk(names.some((n) => /^def-\d+$/.test(n)), 'no def-N names')
   t.notOk(JSON.stringify(doc).includes('#/components/schemas/def-'), 'no reference to a def-N')
   t.notOk(JSON.stringify(doc).includes('"$id"'), 'no $id left in schemas')
+  const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]*)"/g)].map((m) => m[1])
+  t.ok(refs.length > 0)
+  const dangling = [...new Set(refs)].filter((ref) => !ref.startsWith('#/components/schemas/') || !names.includes(ref.slice('#/components/schemas/'.length)))
+  t.same(dangling, [], 'every $ref names a component (a Type.Ref to a schema not in REFERENCED_SCHEMAS stays unresolved)')
   t.same(doc.components.securitySchemes.bearer, { type: 'http', scheme: 'bearer', description: doc.components.securitySchemes.bearer.description })
   t.equal(doc.components.securitySchemes.basic.scheme, 'basic')
 
