@@ -184,15 +184,15 @@ export class Engine {
     return this.clocks.view(accountId)
   }
 
-  setClock (accountId: string, change: { mode?: ClockMode, scale?: number, now?: number }): ClockView {
+  /** POST /_sandbox/clock: a jump forward runs what falls due before it answers. */
+  async setClock (accountId: string, change: { mode?: ClockMode, scale?: number, now?: number }): Promise<ClockView> {
     const current = this.clocks.now(accountId)
     if (change.now !== undefined && change.now < current) {
       throw new ApiError(ERRORS.CLOCK_BACKWARDS, `now: the clock only moves forward; it reads ${iso(current)}.`, { now: 'in the past' })
     }
-    const view = this.clocks.set(accountId, change)
+    this.clocks.set(accountId, change)
+    await this.scheduler.run(accountId)
     this.scheduler.rearm()
-    // a jump forward makes events due: run them now rather than at the next tick
-    void this.scheduler.run(accountId).then(() => this.scheduler.rearm()).catch((err) => this.log.error({ err }, 'run after clock change failed'))
-    return view
+    return this.clocks.view(accountId)
   }
 }

@@ -24,10 +24,8 @@ export const clockRoutes: FastifyPluginAsync = async (instance) => {
     const accountId = controlAccount(app, request)
     const { mode, scale, now } = request.body
     const at = typeof now === 'string' ? Date.parse(now) : now
-    app.engine.setClock(accountId, { mode, scale, now: at })
     // a jump makes events due: their effects are stored before the answer
-    await app.engine.scheduler.run(accountId)
-    return view(app.engine.clock(accountId))
+    return view(await app.engine.setClock(accountId, { mode, scale, now: at }))
   })
 
   app.post('/clock/advance', {
