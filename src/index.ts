@@ -168,9 +168,7 @@ export async function startSandbox (options: StartOptions = {}): Promise<Sandbox
     set: async (change) => {
       const at = change.now === undefined || typeof change.now === 'number' ? change.now : new Date(change.now).getTime()
       if (at !== undefined && Number.isNaN(at)) throw new RangeError(`clock.set: now is not a time: ${String(change.now)}`)
-      app.engine.setClock(accountId, { mode: change.mode, scale: change.scale, now: at })
-      await app.engine.scheduler.run(accountId)
-      return app.engine.clock(accountId)
+      return await app.engine.setClock(accountId, { mode: change.mode, scale: change.scale, now: at })
     }
   }
 
