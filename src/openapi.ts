@@ -102,13 +102,14 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch'
 
 type Json = Record<string, any>
 
-/** An object with its keys in the given order first, then the rest sorted. */
+/** A copy of the object with its keys sorted (alphabetically unless `compare` says otherwise). */
 function ordered<T extends Json> (object: T, compare: (a: string, b: string) => number = (a, b) => (a < b ? -1 : a > b ? 1 : 0)): T {
   const out: Json = {}
   for (const key of Object.keys(object).sort(compare)) out[key] = object[key]
   return out as T
 }
 
+/** operations in the usual HTTP order; anything else in a path item (parameters, …) before them */
 const byMethod = (a: string, b: string): number => {
   const ia = HTTP_METHODS.indexOf(a)
   const ib = HTTP_METHODS.indexOf(b)
