@@ -2,7 +2,7 @@
 import { realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { CONFIG_KEYS, ConfigError, ConfigSchema, loadConfig, type Config, type ConfigKey } from './config.js'
-import { serve } from './server.js'
+import { describeListenError, serve } from './server.js'
 import { VERSION } from './version.js'
 
 /*
@@ -129,10 +129,8 @@ export async function main (argv: string[] = process.argv.slice(2), env: NodeJS.
       fail(key !== undefined && fromFlags.has(key) ? `${flagName(key)}: ${err.message}` : err.message)
     }
     if (config === undefined) throw err
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'EADDRINUSE') fail(`${config.HOST}:${config.PORT} is already in use: pick another --port (0 takes a free one)`)
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') fail(`cannot listen on ${config.HOST}: not an address of this machine (--host)`)
-    if (code === 'EACCES') fail(`no permission to listen on ${config.HOST}:${config.PORT}: use a port above 1023`)
+    const line = describeListenError(err, config, { port: '--port', host: '--host' })
+    if (line !== undefined) fail(line)
     throw err
   }
 }

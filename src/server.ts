@@ -14,16 +14,37 @@ export function createLogger (level: string): Logger {
   })
 }
 
+// a shutdown that has not finished by then (a stuck receiver, a stuck client) exits anyway
+const SHUTDOWN_DEADLINE_MS = 10_000
+
+/** One line for an error of listen(), naming the setting to change; undefined for other errors. */
+export function describeListenError (err: unknown, config: Config, names = { port: 'PORT', host: 'HOST' }): string | undefined {
+  const code = (err as NodeJS.ErrnoException).code
+  if (code === 'EADDRINUSE') return `${config.HOST}:${config.PORT} is already in use: pick another ${names.port} (0 takes a free one)`
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return `cannot listen on ${config.HOST}: not an address of this machine (${names.host})`
+  if (code === 'EACCES') return `no permission to listen on ${config.HOST}:${config.PORT}: use a ${names.port} above 1023`
+  return undefined
+}
+
 /** Loads config, builds, listens, and closes gracefully on SIGINT/SIGTERM. */
 export async function serve (config: Config): Promise<App> {
   const logger = createLogger(config.LOG_LEVEL)
   const app = await buildApp({ config, logger })
-  await app.listen({ port: config.PORT, host: config.HOST })
+  try {
+    await app.listen({ port: config.PORT, host: config.HOST })
+  } catch (err) {
+    await app.close() // the database is open: close it cleanly before giving up
+    throw err
+  }
   let closing = false
   const shutdown = (signal: string): void => {
     if (closing) return
     closing = true
     logger.info({ signal }, 'shutting down')
+    setTimeout(() => {
+      logger.error({ signal }, `shutdown did not finish within ${SHUTDOWN_DEADLINE_MS} ms: exiting`)
+      process.exit(1)
+    }, SHUTDOWN_DEADLINE_MS).unref()
     app.close().then(() => process.exit(0), (err) => {
       logger.error({ err }, 'shutdown failed')
       process.exit(1)
@@ -35,14 +56,15 @@ export async function serve (config: Config): Promise<App> {
 }
 
 export async function main (env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let config: Config | undefined
   try {
-    await serve(loadConfig(env))
+    config = loadConfig(env)
+    await serve(config)
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`failover-sandbox: ${err.message}\n`)
-      process.exit(2)
-    }
-    throw err
+    const line = err instanceof ConfigError ? err.message : config && describeListenError(err, config)
+    if (line === undefined) throw err
+    process.stderr.write(`failover-sandbox: ${line}\n`)
+    process.exit(2)
   }
 }
 

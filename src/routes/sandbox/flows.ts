@@ -13,6 +13,9 @@ const FLOW_STATUSES = ['Queued', 'InProgress', 'Succeeded', 'Failed']
 /** sandbox.md: GET /_sandbox/flows/{trackingId}/wait long-polls until the flow reaches a status. */
 export const flowControlRoutes: FastifyPluginAsync = async (instance) => {
   const app = instance as App
+  // long-polls in progress end (408) before the server closes, or close() would wait for their timeouts
+  const waiting = new Set<() => void>()
+  app.addHook('preClose', async () => { for (const end of waiting) end() })
 
   app.get('/flows/:trackingId/wait', {
     schema: {
@@ -49,6 +52,7 @@ export const flowControlRoutes: FastifyPluginAsync = async (instance) => {
         app.engine.events.off('message', check)
         app.engine.events.off('completed', check)
         request.raw.off('close', gone)
+        waiting.delete(gone)
         if (error) reject(error)
         else resolve()
       }
@@ -57,6 +61,7 @@ export const flowControlRoutes: FastifyPluginAsync = async (instance) => {
       app.engine.events.on('message', check)
       app.engine.events.on('completed', check)
       request.raw.on('close', gone)
+      waiting.add(gone)
     })
     return app.engine.tracking(accountId, trackingId)
   })
