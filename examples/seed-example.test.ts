@@ -5,6 +5,7 @@
  * In your project the import is `import { startSandbox } from 'failover-sandbox'`; here the
  * example goes through the same entry, from source.
  */
+import { createServer, type Server } from 'node:http'
 import t, { type Test } from 'tap'
 import { startSandbox, type Sandbox } from '../src/index.js'
 
@@ -89,13 +90,31 @@ function assertFellBackToSms (t: Test, record: any, trackingId: string): void {
   t.equal(record.messages[0].templateId, '0aac888f-2ee2-4112-9659-1755a951966a')
 }
 
+/** Stands in for your application's webhook: a real HTTP endpoint that keeps what it receives. */
+async function webhook (): Promise<{ url: string, received: Array<{ body: any, headers: Record<string, unknown> }>, close: () => Promise<void> }> {
+  const received: Array<{ body: any, headers: Record<string, unknown> }> = []
+  const server: Server = createServer((req, res) => {
+    let data = ''
+    req.on('data', (chunk) => { data += chunk })
+    req.on('end', () => {
+      received.push({ body: JSON.parse(data), headers: req.headers })
+      res.writeHead(204).end()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  return { url: `http://127.0.0.1:${port}/failover-callback`, received, close: async () => await new Promise<void>((resolve) => server.close(() => resolve())) }
+}
+
 let sb: Sandbox
 t.before(async () => { sb = await startSandbox() })
 t.teardown(async () => await sb.close())
 
 t.test('the seed example falls back from Viber to SMS', async (t) => {
+  const hook = await webhook()
+  t.teardown(hook.close)
   const client = new FailoverClient(sb.url, sb.credentials)
-  const { trackingId, flowKind } = await client.sendTransactional(seedExample(RECIPIENT))
+  const { trackingId, flowKind } = await client.sendTransactional(seedExample(RECIPIENT, { strategy: 'OnCompletion', url: hook.url }))
   t.equal(flowKind, 'transactional')
 
   // the first step is sent at once; nothing else happens until the clock moves
@@ -109,4 +128,9 @@ t.test('the seed example falls back from Viber to SMS', async (t) => {
   const [sms, viber] = await sb.messages({ trackingId })
   t.equal(viber.viber?.text, 'Hello Alex, your order is on its way.')
   t.equal(sms.sms?.text, 'We could not reach you on Viber.')
+
+  // OnCompletion: exactly one callback, carrying the same record as tracking, flowKind included
+  t.equal(hook.received.length, 1)
+  assertFellBackToSms(t, hook.received[0].body, trackingId)
+  t.same(hook.received[0].body, await client.tracking(trackingId))
 })
