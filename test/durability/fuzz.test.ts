@@ -19,6 +19,7 @@ const SEED = runSeed()
 const N = Number(process.env.FUZZ_N ?? 2000)
 const HANG_MS = 10_000
 const RSS_BOUND = 200 * 1024 * 1024
+const HEAP_BOUND = 64 * 1024 * 1024
 const FORM = 'application/x-www-form-urlencoded'
 const JSON_TYPE = 'application/json'
 
@@ -250,6 +251,10 @@ t.test(`fuzz: ${N} malformed requests per endpoint through inject (SEED=${SEED})
   const { app, endpoints } = await setup(t.testdir())
   t.teardown(async () => await app.close())
   const rng = prng(SEED)
+  // with --expose-gc the heap is compared after a collection; without it, only RSS (which garbage inflates)
+  const gc = (globalThis as { gc?: () => void }).gc
+  gc?.()
+  const heapBefore = process.memoryUsage().heapUsed
   const rssBefore = process.memoryUsage().rss
   const rows: string[] = []
   for (const ep of endpoints) {
@@ -290,6 +295,11 @@ t.test(`fuzz: ${N} malformed requests per endpoint through inject (SEED=${SEED})
   for (const row of rows) t.comment(row)
   t.comment(`rss grew ${(grown / 1048576).toFixed(1)} MB over ${endpoints.length * N} requests`)
   t.ok(grown < RSS_BOUND, `memory stays bounded: rss grew ${(grown / 1048576).toFixed(1)} MB (bound ${RSS_BOUND / 1048576} MB)`)
+  if (gc !== undefined) {
+    gc()
+    const heap = process.memoryUsage().heapUsed - heapBefore
+    t.ok(heap < HEAP_BOUND, `the heap after gc grew ${(heap / 1048576).toFixed(1)} MB (bound ${HEAP_BOUND / 1048576} MB)`)
+  }
 })
 
 /** Raw bytes on a socket; every answer that comes back, until the server closes or goes quiet. */
