@@ -57,7 +57,8 @@ function verdict (ep: Endpoint, status: number, contentType: unknown, text: stri
 }
 
 function formOf (value: Json): string {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return String(value)
+  // JSON.stringify, not String(): a generated object may carry its own non-function toString
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return typeof value === 'string' ? value : JSON.stringify(value)
   return new URLSearchParams(Object.entries(value).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString()
 }
 
@@ -183,6 +184,7 @@ async function setup (dir: string): Promise<{ app: App, endpoints: Endpoint[] }>
   const plain = (path: string) => (rng: Rng, segment?: string): string => (segment === undefined ? path : `${path}/${segment}`)
   const later = new Date(Date.UTC(2100, 0, 1)).toISOString()
 
+  // searches first: later batches add flows to the account they search
   const endpoints: Endpoint[] = [
     {
       name: 'POST /oauth/token',
@@ -193,14 +195,6 @@ async function setup (dir: string): Promise<{ app: App, endpoints: Endpoint[] }>
       oauth: true
     },
     {
-      name: 'POST /failover',
-      method: 'POST',
-      path: plain('/failover'),
-      body: (rng) => rng.pick([() => fixture('legacy-3-step.json'), () => ({ flow: [viberStep(), smsStep('+306912345678', { order: 2 })], callback: { strategy: 'OnChange', url: 'https://hooks.example/cb' } })])(),
-      headers: api
-    },
-    { name: 'POST /failover/transactional', method: 'POST', path: plain('/failover/transactional'), body: () => fixture('seed-example.json'), headers: api },
-    {
       name: 'POST /failover/tracking',
       method: 'POST',
       path: (rng, segment) => (segment === undefined ? '/failover/tracking?page=0&size=10' : `/failover/tracking/${segment}`),
@@ -208,6 +202,14 @@ async function setup (dir: string): Promise<{ app: App, endpoints: Endpoint[] }>
       headers: api
     },
     { name: 'GET /failover/tracking/{id}', method: 'GET', path: withSegment('/failover/tracking/', trackingIds), headers: api },
+    {
+      name: 'POST /failover',
+      method: 'POST',
+      path: plain('/failover'),
+      body: (rng) => rng.pick([() => fixture('legacy-3-step.json'), () => ({ flow: [viberStep(), smsStep('+306912345678', { order: 2 })], callback: { strategy: 'OnChange', url: 'https://hooks.example/cb' } })])(),
+      headers: api
+    },
+    { name: 'POST /failover/transactional', method: 'POST', path: plain('/failover/transactional'), body: () => fixture('seed-example.json'), headers: api },
     {
       name: 'POST /_sandbox/clock',
       method: 'POST',
@@ -263,7 +265,14 @@ t.test(`fuzz: ${N} malformed requests per endpoint through inject (SEED=${SEED})
     const problems: string[] = []
     let refused = 0
     for (let i = 0; i < N; i++) {
-      const c = makeCase(rng, ep)
+      let c: Case
+      try {
+        c = makeCase(rng, ep)
+      } catch (err) {
+        // a bug of the generator, not of the server: reported, and the batch goes on
+        problems.push(`the generator failed: ${(err as Error).stack?.split('\n').slice(0, 3).join(' ') ?? String(err)}`)
+        continue
+      }
       const res = await inject(app, c)
       if (res instanceof Error) { refused++; continue }
       if (res === 'hang') {
