@@ -224,6 +224,17 @@ async function scale (): Promise<void> {
         requests: [{ method: 'POST', path: '/failover/tracking?page=0&size=10', headers, setupRequest: (request) => ({ ...request, body: JSON.stringify({ fieldName: 'to', searchTerm: numberFor('2', (k++ * 7919) % FLOWS) }) }) }]
       }, true)
       loadRows.push({ name: `POST /failover/tracking to is <number> (${fmt(FLOWS)} flows)`, load: byNumber, rssMb: memoryOf(server.proc.pid!).rss, ratio: byNumber.rps / bareRps })
+      // one request at a time: what a single client waits for a search over all the flows
+      for (const [label, filter] of [['status is InProgress', { fieldName: 'status', searchTerm: 'InProgress' }], ['to is <number>', { fieldName: 'to', searchTerm: numberFor('2', 4242 % FLOWS) }]] as const) {
+        const times: number[] = []
+        for (let i = 0; i < 5; i++) {
+          const t0 = performance.now()
+          const res = await http(server.port, 'POST', '/failover/tracking?page=0&size=10', filter, headers)
+          if (res.status !== 200) throw new Error(`search: ${res.status} ${res.body}`)
+          times.push(performance.now() - t0)
+        }
+        valueRows.push({ name: `one search, ${label}, over ${fmt(FLOWS)} flows (1 connection)`, value: `${fmt(median(times))} ms`, reference: `median of 5: ${times.map((x) => fmt(x)).join(', ')} ms` })
+      }
       const serving = memoryOf(server.proc.pid!)
       valueRows.push({ name: `RSS of the server holding ${fmt(FLOWS)} flows (peak while restarting and searching)`, value: `${fmt(serving.peak)} MB`, reference: `${fmt(restartMem.rss)} MB right after the restart`, target: `≤ ${TARGET.rssMb} MB`, result: verdict(serving.peak <= TARGET.rssMb) })
 

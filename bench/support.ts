@@ -116,7 +116,8 @@ export interface Load {
 /** One autocannon run; throws when any answer was not a 2xx (a benchmark of errors measures nothing). */
 export async function load (options: Options, allowNon2xx = false): Promise<Load> {
   const result: Result = await autocannon(options)
-  const out = { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, total: result.requests.total }
+  // completed requests over the duration: the per-second average reads 0 when answers take over a second
+  const out = { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors, total: result.requests.total }
   if (!allowNon2xx && (out.non2xx > 0 || out.errors > 0)) {
     throw new Error(`${options.title ?? options.url}: ${out.non2xx} non-2xx answers and ${out.errors} errors (${JSON.stringify(result.statusCodeStats)})`)
   }
