@@ -52,6 +52,25 @@ declare module 'fastify' {
 
 // §7 / issue: bodies over 1 MB are refused with a provider-shaped 413
 const BODY_LIMIT = 1024 * 1024
+// the deepest a request body may nest (the provider's deepest field, a dial-plan verb's message, is at 6)
+const MAX_JSON_DEPTH = 64
+
+/** How deep brackets nest in a JSON text, counted without recursion (strings skipped). */
+export function nestingDepth (text: string): number {
+  let depth = 0
+  let max = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92) i++ // backslash: skip the escaped character
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 123 || c === 91) { if (++depth > max) max = depth }
+    else if (c === 125 || c === 93) depth--
+  }
+  return max
+}
 
 /** Builds the sandbox, ready for inject() or listen(): nothing listens here. */
 export async function buildApp (options: BuildOptions = {}): Promise<App> {
@@ -68,6 +87,14 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { strict: false } },
+    // requests Node's HTTP parser refuses (bad framing, oversized headers) get the provider's envelope too
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy()
+      const entry = err.code === 'HPE_HEADER_OVERFLOW' ? ERRORS.HEADERS_TOO_LARGE : ERRORS.BAD_HTTP
+      const body = JSON.stringify(errorBody(new ApiError(entry)))
+      socket.end(`HTTP/1.1 ${entry.status} ${entry.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+    },
     // errors Fastify meets before routing (an undecodable URL…) answer in the provider's envelope too
     frameworkErrors: (error, _request, reply) => {
       const apiError = toApiError(error as FastifyError)
@@ -112,6 +139,14 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
   app.decorate('seed', seed)
   app.decorateRequest('principal', null)
 
+  // JSON as Fastify parses it (prototype poisoning refused), after a flat scan refusing deep nesting:
+  // a body nested thousands deep would otherwise overflow the stack of whatever walks it later
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (nestingDepth(body as string) > MAX_JSON_DEPTH) return done(new ApiError(ERRORS.TOO_DEEP), undefined)
+    parseJson(request, body as string, done)
+  })
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)))
   })

@@ -32,6 +32,9 @@ export const ERRORS = {
   BAD_CONTENT_LENGTH: validation('The Content-Length header does not match the body: send the body\'s exact length in bytes.'),
   BAD_URL: validation('The URL is not valid: percent-encode special characters in the path.'),
   UNSUPPORTED_CONTENT_TYPE: validation('Unsupported Content-Type: send application/json (application/x-www-form-urlencoded for /oauth/token).'),
+  TOO_DEEP: validation('The body nests deeper than 64 levels: send a flatter JSON document.'),
+  BAD_HTTP: validation('The request is not valid HTTP: check its Content-Length, Transfer-Encoding and header characters.'),
+  HEADERS_TOO_LARGE: { status: 431, code: '431000000', type: 'HeadersTooLarge', message: 'The request headers are larger than 16 KB: send smaller headers.' },
   BODY_TOO_LARGE: { status: 413, code: '413000000', type: 'PayloadTooLarge', message: 'The body is larger than 1 MB: send a smaller request.' },
   WAIT_TIMEOUT: { status: 408, code: '408000000', type: 'Timeout', message: 'The flow did not reach the requested status in time.' },
   CONFLICT: { status: 409, code: '409000000', type: 'Conflict', message: 'The request conflicts with the current state.' },
@@ -72,6 +75,7 @@ export const ERRORS = {
   OUTCOME_HEADER: validation('X-Sandbox-Outcome is not valid.'),
   SCENARIO_REGEX: validation('is not a valid regular expression.'),
   CLOCK_BACKWARDS: validation('the clock only moves forward.'),
+  CLOCK_TOO_FAR: validation('the clock cannot go past 9999-12-31T23:59:59.999Z.'),
   TEMPLATE_NOT_PENDING: { status: 409, code: '409000000', type: 'Conflict', message: 'Only a PENDING template can be approved or rejected.' },
   MESSAGE_NOT_PENDING: { status: 409, code: '409000000', type: 'Conflict', message: 'The message already has a final status.' },
 

@@ -162,7 +162,7 @@ export async function startSandbox (options: StartOptions = {}): Promise<Sandbox
       if (ms !== 'idle' && !(Number.isFinite(ms) && ms >= 0 && ms <= MAX_ADVANCE_MS)) {
         throw new RangeError(`clock.advance: ms must be a number from 0 to ${MAX_ADVANCE_MS} (or 'idle'), not ${String(ms)}`)
       }
-      return await app.engine.scheduler.advance(accountId, ms === 'idle' ? { until: 'idle' } : { seconds: ms / 1000 })
+      return await app.engine.advance(accountId, ms === 'idle' ? { until: 'idle' } : { seconds: ms / 1000 })
     },
     now: () => app.engine.clocks.now(accountId),
     set: async (change) => {

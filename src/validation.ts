@@ -123,7 +123,8 @@ function describe (error: ErrorObject): string {
     case 'pattern': return schema?.description ? `must be: ${schema.description}.` : `must match ${p.pattern}.`
     case 'anyOf': {
       const values = constsOf(schema)
-      return values ? `must be one of ${values.join(', ')}.` : 'does not match any allowed form.'
+      if (values) return `must be one of ${values.join(', ')}.`
+      return schema?.description ? `must be ${schema.description}.` : 'does not match any allowed form.'
     }
     case 'discriminator': {
       const values = constsOf(schema, p.tag) ?? []

@@ -27,6 +27,9 @@ export interface ClockView {
   scale: number
 }
 
+/** The latest a sandbox clock may read (sandbox choice): far from the end of JavaScript dates, so every due time stays a date. */
+export const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+
 /** Largest delay setTimeout takes; a longer wait is cut into steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1
 

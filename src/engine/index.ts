@@ -6,8 +6,8 @@ import type { ClockMode } from '../store/accounts.js'
 import type { Ids } from '../ids.js'
 import type { SeedAccount } from '../schemas/seed.js'
 import { ApiError, ERRORS } from '../errors.js'
-import { Clocks, type ClockView, type TimeSource } from './clock.js'
-import { Scheduler } from './scheduler.js'
+import { Clocks, MAX_TIME, type ClockView, type TimeSource } from './clock.js'
+import { Scheduler, type AdvanceResult } from './scheduler.js'
 import { Simulation } from './simulation.js'
 import { checkFlow, normalize, stepsIndex, type AcceptInput } from './accept.js'
 import { iso, trackingRecord } from './tracking.js'
@@ -184,9 +184,20 @@ export class Engine {
     return this.clocks.view(accountId)
   }
 
+  /** POST /_sandbox/clock/advance: by seconds, or from due event to due event until none is left. */
+  async advance (accountId: string, by: { seconds: number } | { until: 'idle' }): Promise<AdvanceResult> {
+    if ('seconds' in by && this.clocks.now(accountId) + by.seconds * 1000 > MAX_TIME) {
+      throw new ApiError(ERRORS.CLOCK_TOO_FAR, `seconds: ${ERRORS.CLOCK_TOO_FAR.message}`, { seconds: 'too far' })
+    }
+    return await this.scheduler.advance(accountId, by)
+  }
+
   /** POST /_sandbox/clock: a jump forward runs what falls due before it answers. */
   async setClock (accountId: string, change: { mode?: ClockMode, scale?: number, now?: number }): Promise<ClockView> {
     const current = this.clocks.now(accountId)
+    if (change.now !== undefined && (!Number.isFinite(change.now) || change.now > MAX_TIME)) {
+      throw new ApiError(ERRORS.CLOCK_TOO_FAR, `now: ${ERRORS.CLOCK_TOO_FAR.message}`, { now: 'too far' })
+    }
     if (change.now !== undefined && change.now < current) {
       throw new ApiError(ERRORS.CLOCK_BACKWARDS, `now: the clock only moves forward; it reads ${iso(current)}.`, { now: 'in the past' })
     }

@@ -78,7 +78,7 @@ export const templateRoutes: FastifyPluginAsync = async (instance) => {
       summary: 'Delete a Viber transactional template',
       security: [{ bearer: [] }],
       params: Type.Object({ templateId: Type.String() }),
-      response: { 204: Type.Null(), ...errorResponses(401, 403, 404) }
+      response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
     requireScopes(request.principal!, 'viber')

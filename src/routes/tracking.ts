@@ -20,6 +20,7 @@ const OPERATORS: Record<SearchField, SearchOperator[]> = {
   flowKind: ['is', 'is_not']
 }
 const MAX_FILTERS = 20
+const MAX_TERM = 1000
 
 /** The search body as filters, or every problem with it. */
 export function parseFilters (body: unknown): SearchFilter[] {
@@ -41,6 +42,7 @@ export function parseFilters (body: unknown): SearchFilter[] {
     const op = typeof opName === 'string' ? canonical(OPERATORS[field], opName) as SearchOperator | undefined : undefined
     if (!op) problems.push({ path: p('searchOperator'), entry: ERRORS.VALIDATION, detail: `must be one of ${OPERATORS[field].join(', ')} for ${field}.` })
     if (typeof raw.searchTerm !== 'string' || raw.searchTerm === '') problems.push({ path: p('searchTerm'), entry: ERRORS.FIELD_REQUIRED, detail: 'is required: a non-empty string.' })
+    else if (raw.searchTerm.length > MAX_TERM) problems.push({ path: p('searchTerm'), entry: ERRORS.VALIDATION, detail: `must be at most ${MAX_TERM} characters.` })
     if (op && typeof raw.searchTerm === 'string') filters.push({ field, op, term: raw.searchTerm })
   })
   if (problems.length > 0) throw validationError(problems)

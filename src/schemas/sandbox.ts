@@ -11,7 +11,7 @@ export const ClockSchema = Type.Object({
 export const ClockChangeSchema = Type.Object({
   mode: Type.Optional(Type.Union([Type.Literal('realtime'), Type.Literal('manual')])),
   scale: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100000 })),
-  now: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0, description: 'epoch ms' })], { description: 'jump forward to this sandbox time' }))
+  now: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0, maximum: 253402300799999, description: 'epoch ms' })], { description: 'an ISO-8601 date-time or epoch milliseconds, not after 9999-12-31' }))
 }, { additionalProperties: false })
 
 export const AdvanceSchema = Type.Union([

@@ -100,7 +100,7 @@ export const TrackingSchema = Type.Object({
 export const SearchFilterSchema = Type.Object({
   fieldName: Type.String({ description: 'type, to, status, terminationChannel or flowKind (case-insensitive)' }),
   searchOperator: Type.Optional(Type.String({ description: 'is (default), is_not; for to also contains, starts_with, ends_with (case-insensitive)' })),
-  searchTerm: Type.String()
+  searchTerm: Type.String({ minLength: 1, maxLength: 1000 })
 })
 
 export const SearchBodySchema = Type.Unsafe<unknown>({
@@ -110,7 +110,7 @@ export const SearchBodySchema = Type.Unsafe<unknown>({
 })
 
 export const SearchQuerySchema = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+  page: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000000, default: 0 })),
   size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 10 })),
   dateStart: Type.Optional(Type.String({ format: 'date-time' })),
   dateEnd: Type.Optional(Type.String({ format: 'date-time' }))

@@ -42,7 +42,7 @@ export const clockRoutes: FastifyPluginAsync = async (instance) => {
     if (isObject(body) && body.until === 'idle' && Object.keys(body).length === 1) by = { until: 'idle' }
     else if (isObject(body) && typeof body.seconds === 'number' && body.seconds >= 0 && body.seconds <= 10 * 365 * 86400 && Object.keys(body).length === 1) by = { seconds: body.seconds }
     else throw validationError([{ path: '', entry: ERRORS.VALIDATION, detail: 'send {"seconds": <number from 0 to 315360000>} or {"until": "idle"}.' }])
-    const result = await app.engine.scheduler.advance(accountId, by)
+    const result = await app.engine.advance(accountId, by)
     return { now: iso(result.now), eventsRun: result.eventsRun }
   })
 }
