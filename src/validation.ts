@@ -23,7 +23,9 @@ function createAjv (coerce: boolean): Ajv {
     verbose: true,
     discriminator: true,
     multipleOfPrecision: 9,
-    strict: false
+    strict: false,
+    // the schemas are ours and tested: checking them against the meta-schema only slows the start
+    validateSchema: false
   })
   addFormats(ajv)
   ajv.addKeyword({ keyword: 'x-error', schemaType: ['string', 'object'] })

@@ -181,7 +181,7 @@ export function checkFlow (store: Store, input: AcceptInput): void {
   checkRoles(input.scopes, input.body.flow)
   const problems = flowProblems(store, input.accountId, input.kind, input.body)
   if (problems.length > 0) throw validationError(problems)
-  const account = store.accounts.get(input.accountId)!
+  const account = store.accounts.billing(input.accountId)!
   const first = input.body.flow[runOrder(input.body.flow)[0]] as AnyStep
   const price = stepPrice(first, account.prices)
   if (account.balance < price) {

@@ -12,8 +12,8 @@ export interface AdvanceResult {
 
 // a runaway schedule (an event that keeps adding events due at once) stops here instead of hanging
 const MAX_EVENTS_PER_RUN = 5_000_000
-// yield to the event loop this often while draining, so requests keep being answered
-const YIELD_EVERY = 500
+// events handled in one transaction (one commit) while draining; requests are served between batches
+const BATCH = 500
 
 /**
  * Runs due events (SQLite rows) in due order, per account. One timer wakes it for the earliest
@@ -105,16 +105,40 @@ export class Scheduler {
     return result
   }
 
+  /**
+   * Runs due events in due order, up to BATCH of them per transaction (each in its own savepoint, so
+   * one failing event rolls back alone). Effects that outlive the transaction (callback deliveries)
+   * run concurrently; with `awaitEffects`, an event due later than a pending effect waits for it,
+   * since that effect may schedule something (a retry) due before it.
+   */
   async #drain (accountId: string, limit: () => number, awaitEffects: boolean, onEvent?: (dueAt: number) => void): Promise<number> {
     let n = 0
+    const pending: Array<Promise<void>> = []
+    let pendingAt = Infinity
     for (;;) {
-      const event = this.#store.events.next(accountId, limit())
-      if (!event || n >= MAX_EVENTS_PER_RUN) break
-      onEvent?.(event.dueAt)
-      const effect = this.#handle(event)
-      n++
-      if (effect && awaitEffects) await effect
-      else if (n % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve))
+      const handled = this.#store.transaction(() => {
+        let count = 0
+        for (; count < BATCH && n + count < MAX_EVENTS_PER_RUN; count++) {
+          const event = this.#store.events.next(accountId, limit())
+          if (!event || (awaitEffects && event.dueAt > pendingAt)) break
+          onEvent?.(event.dueAt)
+          const effect = this.#handle(event)
+          if (effect && awaitEffects) {
+            pending.push(effect)
+            pendingAt = Math.min(pendingAt, event.dueAt)
+          }
+        }
+        return count
+      })
+      n += handled
+      if (pending.length > 0) {
+        await Promise.all(pending.splice(0))
+        pendingAt = Infinity
+      } else if (handled < BATCH || n >= MAX_EVENTS_PER_RUN) {
+        break
+      }
+      // let requests in between batches
+      await new Promise((resolve) => setImmediate(resolve))
     }
     if (awaitEffects) await this.#settle(accountId)
     return n
@@ -123,14 +147,14 @@ export class Scheduler {
   #handle (event: DueEvent): Promise<void> | undefined {
     const handler = this.#handlers.get(event.kind)
     try {
-      // boxed: better-sqlite3 refuses a transaction function that returns a promise
+      // a savepoint inside the batch; boxed, as better-sqlite3 refuses a transaction function returning a promise
       const { effect } = this.#store.transaction(() => {
         this.#store.events.delete(event.id)
         return { effect: handler?.(event) }
       })
       return effect instanceof Promise ? effect.catch((err) => this.#failed(event, err)) : undefined
     } catch (err) {
-      // the event's transaction rolled back: drop the row so it cannot fail forever, and say so
+      // the event's savepoint rolled back: drop the row so it cannot fail forever, and say so
       this.#store.events.delete(event.id)
       this.#failed(event, err)
       return undefined

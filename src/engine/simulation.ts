@@ -64,7 +64,7 @@ export class Simulation {
 
   #startStep (flow: Flow, idx: number, at: number): void {
     const step = flow.request.flow[idx]
-    const account = this.#store.accounts.get(flow.accountId)!
+    const account = this.#store.accounts.billing(flow.accountId)!
     const channel = step.type
     const price = stepPrice(step, account.prices)
     const to = stepTo(step)

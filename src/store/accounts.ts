@@ -81,7 +81,17 @@ export function seedPrices (seed: SeedAccount): Prices {
   }
 }
 
+/** What a send needs of its account: no seed, no clock (the hot path reads this, not the whole row). */
+export interface Billing {
+  id: string
+  balance: number
+  currency: Currency
+  prices: Prices
+  scenarios: StoredScenarioRule[]
+}
+
 export class AccountStore {
+  #billing: Statement<[string], { id: string, balance: number, currency: string, prices: string, scenarios: string }>
   #insert: Statement
   #get: Statement<[string], AccountRow>
   #list: Statement<[], AccountRow>
@@ -99,6 +109,7 @@ export class AccountStore {
       clock_base_sandbox, clock_base_real, seed, created_at)
       VALUES (@id, @name, @balance, @currency, @prices, @mode, @scale, @baseSandbox, @baseReal, @seed, @createdAt)`)
     this.#get = db.prepare('SELECT * FROM accounts WHERE id = ?')
+    this.#billing = db.prepare('SELECT id, balance, currency, prices, scenarios FROM accounts WHERE id = ?')
     this.#list = db.prepare('SELECT * FROM accounts ORDER BY created_at, id')
     this.#count = db.prepare('SELECT count(*) AS n FROM accounts')
     this.#delete = db.prepare('DELETE FROM accounts WHERE id = ?')
@@ -127,6 +138,11 @@ export class AccountStore {
   get (id: string): Account | undefined {
     const row = this.#get.get(id)
     return row && toAccount(row)
+  }
+
+  billing (id: string): Billing | undefined {
+    const row = this.#billing.get(id)
+    return row && { id: row.id, balance: row.balance, currency: JSON.parse(row.currency), prices: JSON.parse(row.prices), scenarios: JSON.parse(row.scenarios) }
   }
 
   list (): Account[] {

@@ -106,19 +106,29 @@ const toMessage = (r: MessageRow): Message => ({
 
 const LIKE_ESCAPE = (s: string): string => s.replace(/[\\%_]/g, (c) => '\\' + c)
 
-/** SQL for one search filter (provider-api.md §4); terms match case-insensitively. */
-function filterSql (f: SearchFilter): { sql: string, param: string } {
+// terms match case-insensitively (§4): they are turned into the stored spelling first, so SQL compares exactly and indexes apply
+const STORED_SPELLING: Partial<Record<SearchField, string[]>> = {
+  status: ['Queued', 'InProgress', 'Succeeded', 'Failed'],
+  flowKind: ['standard', 'transactional'],
+  terminationChannel: ['Sms', 'Viber', 'Voice'],
+  type: ['Sms', 'Viber', 'Voice']
+}
+
+/** SQL for one search filter (provider-api.md §4). */
+function filterSql (filter: SearchFilter): { sql: string, param: string } {
+  const lower = filter.term.toLowerCase()
+  const f = { ...filter, term: STORED_SPELLING[filter.field]?.find((v) => v.toLowerCase() === lower) ?? filter.term }
   const not = f.op === 'is_not'
   switch (f.field) {
-    case 'status': return { sql: `f.status ${not ? '<>' : '='} ? COLLATE NOCASE`, param: f.term }
-    case 'flowKind': return { sql: `f.kind ${not ? '<>' : '='} ? COLLATE NOCASE`, param: f.term }
+    case 'status': return { sql: `f.status ${not ? '<>' : '='} ?`, param: f.term }
+    case 'flowKind': return { sql: `f.kind ${not ? '<>' : '='} ?`, param: f.term }
     case 'terminationChannel':
-      return { sql: `coalesce(f.termination_channel, '') ${not ? '<>' : '='} ? COLLATE NOCASE`, param: f.term }
+      return { sql: `coalesce(f.termination_channel, '') ${not ? '<>' : '='} ?`, param: f.term }
     case 'type':
-      return { sql: `${not ? 'NOT ' : ''}EXISTS (SELECT 1 FROM flow_steps s WHERE s.flow_id = f.id AND s.type = ? COLLATE NOCASE)`, param: f.term }
+      return { sql: `${not ? 'NOT ' : ''}EXISTS (SELECT 1 FROM flow_steps s WHERE s.flow_id = f.id AND s.type = ?)`, param: f.term }
     case 'to': {
       if (f.op === 'is' || f.op === 'is_not') {
-        return { sql: `${not ? 'NOT ' : ''}EXISTS (SELECT 1 FROM flow_steps s WHERE s.flow_id = f.id AND s.to_number = ? COLLATE NOCASE)`, param: f.term }
+        return { sql: `f.id ${not ? 'NOT ' : ''}IN (SELECT s.flow_id FROM flow_steps s WHERE s.to_number = ?)`, param: f.term }
       }
       const term = LIKE_ESCAPE(f.term)
       const pattern = f.op === 'contains' ? `%${term}%` : f.op === 'starts_with' ? `${term}%` : `%${term}`

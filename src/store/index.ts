@@ -27,8 +27,12 @@ export class Store {
   readonly events: EventStore
   readonly callbacks: CallbackStore
 
+  // made once: better-sqlite3 builds a wrapper per db.transaction() call
+  readonly #transaction: (fn: () => unknown) => unknown
+
   constructor (path: string) {
     this.db = openDatabase(path)
+    this.#transaction = this.db.transaction((fn: () => unknown) => fn())
     this.accounts = new AccountStore(this.db)
     this.auth = new AuthStore(this.db)
     this.catalog = new CatalogStore(this.db)
@@ -39,7 +43,7 @@ export class Store {
 
   /** Runs fn in one transaction (nested calls become savepoints). */
   transaction<T> (fn: () => T): T {
-    return this.db.transaction(fn)()
+    return this.#transaction(fn) as T
   }
 
   createAccount (a: NewAccount): void {
