@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { Agent, request } from 'undici'
 import type { Store } from '../store/index.js'
 import type { Flow, Message } from '../store/flows.js'
 import type { Callback, CallbackKind } from '../store/callbacks.js'
@@ -40,11 +41,26 @@ export interface AttemptEvent {
   nextAttemptAt: number | null
 }
 
+/**
+ * The default outbound HTTP: undici's request on one keep-alive agent, cheaper per attempt than fetch.
+ * A 2xx must arrive within the acknowledgement window (§6): headers and body alike time out.
+ */
+export function keepAliveFetch (timeoutMs: number, connections: number): FetchLike & { close: () => Promise<void> } {
+  const agent = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connections, keepAliveTimeout: 4_000 })
+  const send = async (url: string, init: Parameters<FetchLike>[1]): Promise<{ status: number, body: { cancel: () => Promise<void> } }> => {
+    const res = await request(url, { method: 'POST', headers: init.headers, body: init.body, signal: init.signal, dispatcher: agent })
+    return { status: res.statusCode, body: { cancel: async () => { await res.body.dump() } } }
+  }
+  return Object.assign(send, { close: async () => await agent.close() })
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_ABORTED'])
+
 /** Why a request failed, in a few words (refused connection, DNS failure, timeout…). */
 function describeFailure (err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string, message?: string, cause?: { code?: string, message?: string } }
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `timeout: no answer within ${timeoutMs} ms`
-  const code = e.cause?.code
+  const e = err as { name?: string, code?: string, message?: string, cause?: { code?: string, message?: string } }
+  if (e.name === 'TimeoutError' || e.name === 'AbortError' || TIMEOUT_CODES.has(e.code ?? '')) return `timeout: no answer within ${timeoutMs} ms`
+  const code = e.cause?.code ?? e.code
   if (code === 'ECONNREFUSED') return 'connection refused'
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'DNS lookup failed'
   if (code === 'ECONNRESET') return 'connection reset'

@@ -13,7 +13,7 @@ import { checkFlow, normalize, stepsIndex, type AcceptInput } from './accept.js'
 import { iso, trackingRecord } from './tracking.js'
 import { canonical, type Channel } from './channels.js'
 import { FORCEABLE, DETAILED_STATUSES } from './statuses.js'
-import { CallbackService, type AttemptEvent, type CallbackOptions, type FetchLike } from './callbacks.js'
+import { CallbackService, keepAliveFetch, type AttemptEvent, type CallbackOptions, type FetchLike } from './callbacks.js'
 
 export interface EngineOptions {
   store: Store
@@ -47,6 +47,8 @@ export class Engine {
   readonly ids: Ids
   readonly log: Logger
   #pruneTimer: unknown
+  /** the keep-alive client made here (none when the caller passed its own fetch) */
+  #http: ReturnType<typeof keepAliveFetch> | undefined
   #clockMode: ClockMode
   #timeScale: number
 
@@ -63,9 +65,10 @@ export class Engine {
     this.scheduler.on('message.status', handle)
     this.scheduler.on('message.expire', handle)
     this.events.setMaxListeners(0)
+    if (o.callbacks.fetch === undefined) this.#http = keepAliveFetch(o.callbacks.timeoutMs, o.callbacks.concurrency)
     this.callbacks = new CallbackService(o.store, this.clocks, o.ids, o.log.child({ component: 'callbacks' }), {
       ...o.callbacks,
-      fetch: o.callbacks.fetch ?? (globalThis.fetch as unknown as FetchLike)
+      fetch: o.callbacks.fetch ?? this.#http!
     })
     this.scheduler.on('callback.attempt', (event) => this.callbacks.handle(event))
     this.scheduler.onSettle(async (accountId) => await this.callbacks.settle(accountId))
@@ -101,6 +104,7 @@ export class Engine {
     this.scheduler.stop()
     if (this.#pruneTimer !== undefined) this.clocks.time.clearTimeout(this.#pruneTimer)
     await Promise.all(this.store.accounts.list().map(async (a) => await this.callbacks.settle(a.id)))
+    await this.#http?.close()
   }
 
   createAccount (id: string, seed: SeedAccount, applications?: SeedAccount['applications'], clock?: { mode?: ClockMode, scale?: number }): void {
