@@ -5,17 +5,21 @@ export interface Ids {
   uuid: () => string
 }
 
-export function createIds (seed?: number): Ids {
-  if (seed === undefined) return { uuid: () => randomUUID() }
+/** mulberry32: a small, fast, repeatable generator of 32-bit unsigned integers. */
+export function mulberry32 (seed: number): () => number {
   let state = seed >>> 0
-  const next = (): number => {
-    // mulberry32: small, fast, good enough for repeatable test ids
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0
     let t = state
     t = Math.imul(t ^ (t >>> 15), t | 1)
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0)
   }
+}
+
+export function createIds (seed?: number): Ids {
+  if (seed === undefined) return { uuid: () => randomUUID() }
+  const next = mulberry32(seed)
   return {
     uuid: () => {
       const hex = Array.from({ length: 4 }, () => next().toString(16).padStart(8, '0')).join('')

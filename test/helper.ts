@@ -1,3 +1,4 @@
+import { createServer as createNetServer } from 'node:net'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Test } from 'tap'
@@ -161,4 +162,16 @@ export async function timeline (t: Test, options: BuildOptions = {}): Promise<Ti
 /** The three steps of the outcome matrix: Viber (order 1) → Sms (2) → Voice (3), all to `to`. */
 export function threeSteps (to: string): { flow: Array<Record<string, unknown>> } {
   return { flow: [viberStep(to, { order: 1 }), smsStep(to, { order: 2 }), voiceStep(to, { order: 3 })] }
+}
+
+/** A port nothing listens on now: bound on 0, then released. */
+export async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createNetServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
 }

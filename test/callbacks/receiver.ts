@@ -34,11 +34,4 @@ export async function receiver (t: Test, script: Array<number | 'hang'> = []) {
   return { url: `http://127.0.0.1:${address.port}/hook`, port: address.port, received, close: async () => await app.close() }
 }
 
-/** A port nothing listens on (bound, then released). */
-export async function closedPort (): Promise<number> {
-  const app = Fastify()
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const port = (app.server.address() as { port: number }).port
-  await app.close()
-  return port
-}
+export { freePort as closedPort } from '../helper.js'

@@ -1,5 +1,5 @@
+import { mulberry32 } from '../../src/ids.js'
 import { request as httpRequest } from 'node:http'
-import { createServer } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
 
 /*
@@ -28,31 +28,15 @@ export interface Rng {
   chance: (p: number) => boolean
 }
 
-/** mulberry32: small, fast and repeatable. */
+/** Numbers in [0, 1) from src/ids.ts's repeatable generator. */
 export function prng (seed: number): Rng {
-  let state = seed >>> 0
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const uint = mulberry32(seed)
+  const next = (): number => uint() / 4294967296
   const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1))
   return { next, int, pick: (items) => items[int(0, items.length - 1)], chance: (p) => next() < p }
 }
 
-/** A port nothing listens on now: bound on 0 with node:net, then released. */
-export async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
+export { freePort } from '../helper.js'
 
 export interface HttpAnswer {
   status: number

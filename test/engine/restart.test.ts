@@ -1,24 +1,12 @@
 import t, { type Test } from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ROOT } from '../../src/paths.js'
-import { basic, SEED_APP, smsStep, viberStep } from '../helper.js'
+import { basic, freePort, SEED_APP, smsStep, viberStep } from '../helper.js'
 
 // sandbox.md "Time": due events live in SQLite, so a restart resumes them. The real server runs as a
 // child process and is killed with SIGKILL (no graceful close), then started again on the same file.
-
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 interface Server { child: ChildProcess, url: string, stderr: () => string }
 
