@@ -105,6 +105,8 @@ export class CallbackService {
     messageChanged: (flow: Flow, _message: Message, at: number) => {
       const strategy = flow.request.callback?.strategy
       if (strategy === undefined || canonical(['OnCompletion'], strategy) !== undefined) return
+      // a change after completion (a late SEEN) makes no callback: the completion one stays the last
+      if (flow.status === 'Succeeded' || flow.status === 'Failed') return
       this.#enqueue(flow, 'change', at)
     },
     flowCompleted: (flow: Flow, at: number) => {

@@ -214,7 +214,11 @@ export class Simulation {
     message.final = message.final || final
     this.#store.flows.updateMessage(message)
     this.#store.flows.addHistory(message.id, { status, detailedStatus: message.detailedStatus, note: note ?? null, at })
-    if (lateSeen) return true
+    if (lateSeen) {
+      // listeners hear of it (the dashboard shows SEEN live); the flow record and its callbacks are done
+      this.#changed(flow, message, at)
+      return true
+    }
     flow.updatedAt = at
     this.#store.flows.updateFlow(flow)
     this.#changed(flow, message, at)

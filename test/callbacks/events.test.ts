@@ -1,6 +1,6 @@
 import t from 'tap'
 import { request } from 'node:http'
-import { advance, build, smsStep, token, send } from '../helper.js'
+import { advance, build, smsStep, token, send, viberStep } from '../helper.js'
 import { receiver } from './receiver.js'
 
 interface SseEvent { event: string, data: any }
@@ -56,4 +56,18 @@ t.test('GET /_sandbox/events streams status changes, completions and callback at
   t.same(other.events, [], 'a stream for another account hears nothing')
   stream.close()
   other.close()
+})
+
+t.test('a SEEN after the flow completed is streamed live but makes no callback: the completion stays last', async (t) => {
+  const hook = await receiver(t)
+  const app = await build(t)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const stream = await listen(`http://127.0.0.1:${(app.server.address() as { port: number }).port}/_sandbox/events`)
+  const tok = await token(app)
+  await send(app, tok, { flow: [viberStep()], callback: { strategy: 'OnChange', url: hook.url } }, { transactional: false })
+  await advance(app, { until: 'idle' })
+  await until(() => stream.events.filter((e) => e.event === 'status').length >= 3)
+  t.same(stream.events.filter((e) => e.event === 'status').map((e) => e.data.message.status.name), ['QUEUED', 'DELIVERED', 'SEEN'])
+  t.same(hook.received.map((r) => `${r.body.status}:${r.body.messages[0].status.name}`), ['InProgress:QUEUED', 'InProgress:DELIVERED', 'Succeeded:DELIVERED'])
+  stream.close()
 })
