@@ -101,7 +101,8 @@ function templateProblems (template: Template | undefined, step: TemplateViberSt
   if (template.status !== 'APPROVED') {
     problems.push({ path: `${at}.templateId`, entry: ERRORS.TEMPLATE_NOT_APPROVED, detail: `the template is ${template.status}, not APPROVED: wait for approval or use an approved template.` })
   }
-  const text = template.languages[step.templateLang]
+  // own keys only: "constructor" or "__proto__" must not find Object's members
+  const text = Object.hasOwn(template.languages, step.templateLang) ? template.languages[step.templateLang] : undefined
   if (text === undefined) {
     const langs = Object.keys(template.languages).join(', ')
     problems.push({ path: `${at}.templateLang`, entry: ERRORS.TEMPLATE_LANGUAGE, detail: `the template has no "${step.templateLang}" text: use one of ${langs}.` })
@@ -110,11 +111,11 @@ function templateProblems (template: Template | undefined, step: TemplateViberSt
   const params = step.templateParams ?? {}
   const names = placeholders(text)
   for (const name of names) {
-    if (params[name] !== undefined) continue
+    if (Object.hasOwn(params, name)) continue
     const otpPin = template.category === 'OTP' && name === 'pin'
     problems.push({ path: `${at}.templateParams.${name}`, entry: otpPin ? ERRORS.OTP_PIN_MISSING : ERRORS.TEMPLATE_PARAM_MISSING })
   }
-  if (template.category === 'OTP' && !names.includes('pin') && params.pin === undefined) {
+  if (template.category === 'OTP' && !names.includes('pin') && !Object.hasOwn(params, 'pin')) {
     problems.push({ path: `${at}.templateParams.pin`, entry: ERRORS.OTP_PIN_MISSING })
   }
   for (const [name, value] of Object.entries(params)) {

@@ -7,5 +7,5 @@ export function placeholders (text: string): string[] {
 
 /** The text the recipient reads: every placeholder replaced by its parameter. */
 export function renderTemplate (text: string, params: Record<string, string | number>): string {
-  return text.replace(/\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))
+  return text.replace(/\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole))
 }

@@ -114,7 +114,7 @@ export class Simulation {
         if ('templateId' in step && step.templateId !== undefined) {
           const t = step as TemplateViberStep
           const template = this.#store.catalog.template(flow.accountId, t.templateId)
-          data.renderedText = template ? renderTemplate(template.languages[t.templateLang] ?? '', t.templateParams ?? {}) : ''
+          data.renderedText = template ? renderTemplate(Object.hasOwn(template.languages, t.templateLang) ? template.languages[t.templateLang] : '', t.templateParams ?? {}) : ''
         }
         return data
       }

@@ -280,3 +280,15 @@ t.test('insufficient balance on this endpoint: the first step by order', async (
   t.same({ code: res.json().code, type: res.json().type }, { code: '400001009', type: 'InsufficientBalance' })
   t.equal(ERRORS.INSUFFICIENT_BALANCE.status, 400)
 })
+
+t.test('templateLang naming an Object member ("constructor", "toString") is an unknown language, not a crash', async (t) => {
+  const app = await build(t)
+  const tok = await token(app)
+  for (const lang of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+    const body = fixture('seed-example.json')
+    body.flow[0].templateLang = lang
+    const res = await send(app, tok, body)
+    t.equal(res.statusCode, 400, `${lang}: ${res.body}`)
+    t.equal(res.json().properties?.['flow[0].templateLang'] !== undefined, true, lang)
+  }
+})
