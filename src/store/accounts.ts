@@ -98,7 +98,6 @@ export class AccountStore {
   #count: Statement<[], { n: number }>
   #delete: Statement<[string]>
   #charge: Statement<[number, string, number]>
-  #refund: Statement<[number, string]>
   #setBalance: Statement<[number, string]>
   #nextSeq: Statement<[string], { seq: number }>
   #setClock: Statement
@@ -114,7 +113,6 @@ export class AccountStore {
     this.#count = db.prepare('SELECT count(*) AS n FROM accounts')
     this.#delete = db.prepare('DELETE FROM accounts WHERE id = ?')
     this.#charge = db.prepare('UPDATE accounts SET balance = balance - ? WHERE id = ? AND balance >= ?')
-    this.#refund = db.prepare('UPDATE accounts SET balance = balance + ? WHERE id = ?')
     this.#setBalance = db.prepare('UPDATE accounts SET balance = ? WHERE id = ?')
     this.#nextSeq = db.prepare('UPDATE accounts SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq - 1 AS seq')
     this.#setClock = db.prepare(`UPDATE accounts SET clock_mode = @mode, clock_scale = @scale,
@@ -160,10 +158,6 @@ export class AccountStore {
   /** Takes amount from the balance if it is there; false (nothing taken) when it is not. */
   charge (id: string, amount: number): boolean {
     return this.#charge.run(amount, id, amount).changes > 0
-  }
-
-  refund (id: string, amount: number): void {
-    this.#refund.run(amount, id)
   }
 
   setBalance (id: string, balance: number): void {
