@@ -175,3 +175,22 @@ export async function freePort (): Promise<number> {
     })
   })
 }
+
+type SendResponse = Awaited<ReturnType<typeof send>>
+
+/** Asserts a 200 and returns the echoed step (the first by default). */
+export function accepted (t: Test, res: SendResponse, name: string, index = 0): any {
+  t.equal(res.statusCode, 200, `${name}: ${res.statusCode === 200 ? 'accepted' : res.body}`)
+  return res.statusCode === 200 ? res.json().flow[index] : undefined
+}
+
+/** Asserts a 400 ValidationError whose properties name `path` with `message`, said in developerMessage too. */
+export function refused (t: Test, res: SendResponse, path: string, message: string, name: string): void {
+  t.equal(res.statusCode, 400, `${name}: status`)
+  const body = res.json()
+  t.equal(body.code, '400000000', `${name}: code`)
+  t.equal(body.type, 'ValidationError', `${name}: type`)
+  t.equal(body.properties?.[path], message, `${name}: properties["${path}"]`)
+  t.match(body.developerMessage, path, `${name}: developerMessage names the field`)
+  t.match(body.developerMessage, message, `${name}: developerMessage says what to fix`)
+}

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
 import { pino } from 'pino'
-import { bearer, build, fixture, send, smsStep, token, viberStep, voiceStep } from '../helper.js'
+import { accepted, bearer, build, fixture, send, smsStep, token, viberStep, voiceStep, refused } from '../helper.js'
 import { ERRORS } from '../../src/errors.js'
 import type { App } from '../../src/app.js'
 import type { Config } from '../../src/config.js'
@@ -17,23 +17,6 @@ async function setup (t: Test, config: Partial<Config> = {}, extra: { logger?: a
   const app = await build(t, { config, ...extra })
   const tok = await token(app)
   return { app, tok, post: async (body) => await send(app, tok, body, { transactional: false }) }
-}
-
-/** 200, and the echoed step (the first by default). */
-function accepted (t: Test, res: Res, name: string, index = 0): any {
-  t.equal(res.statusCode, 200, `${name}: ${res.statusCode === 200 ? 'accepted' : res.body}`)
-  return res.statusCode === 200 ? res.json().flow[index] : undefined
-}
-
-/** 400 ValidationError whose properties name `path` with `message`, said in developerMessage too. */
-function refused (t: Test, res: Res, path: string, message: string, name: string): void {
-  t.equal(res.statusCode, 400, `${name}: status`)
-  const body = res.json()
-  t.equal(body.code, '400000000', `${name}: code`)
-  t.equal(body.type, 'ValidationError', `${name}: type`)
-  t.equal(body.properties?.[path], message, `${name}: properties["${path}"]`)
-  t.match(body.developerMessage, `${path}`, `${name}: developerMessage names the field`)
-  t.match(body.developerMessage, message, `${name}: developerMessage says what to fix`)
 }
 
 const sms = (extra: Step = {}): Step => smsStep('+306912345678', extra)

@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { bearer, build, fixture, send, smsStep, token, voiceStep } from '../helper.js'
+import { accepted, bearer, build, fixture, send, smsStep, token, voiceStep, refused } from '../helper.js'
 import { ERRORS } from '../../src/errors.js'
 import type { App } from '../../src/app.js'
 import type { Config } from '../../src/config.js'
@@ -22,21 +22,6 @@ async function setup (t: Test, config: Partial<Config> = {}): Promise<Ctx> {
   const app = await build(t, { config })
   const tok = await token(app)
   return { app, tok, post: async (body) => await send(app, tok, body) }
-}
-
-function accepted (t: Test, res: Res, name: string, index = 0): any {
-  t.equal(res.statusCode, 200, `${name}: ${res.statusCode === 200 ? 'accepted' : res.body}`)
-  return res.statusCode === 200 ? res.json().flow[index] : undefined
-}
-
-function refused (t: Test, res: Res, path: string, message: string, name: string): void {
-  t.equal(res.statusCode, 400, `${name}: status`)
-  const body = res.json()
-  t.equal(body.code, '400000000', `${name}: code`)
-  t.equal(body.type, 'ValidationError', `${name}: type`)
-  t.equal(body.properties?.[path], message, `${name}: properties["${path}"]`)
-  t.match(body.developerMessage, path, `${name}: developerMessage names the field`)
-  t.match(body.developerMessage, message, `${name}: developerMessage says what to fix`)
 }
 
 /** A template Viber step of the seed template, as the seed page writes it. */
