@@ -162,8 +162,8 @@ export class Engine {
     return trackingRecord(flow, this.store.flows.messagesOf(flow.id))
   }
 
-  /** POST /_sandbox/messages/{id}/status: the only way a MANUAL message moves. */
-  forceStatus (accountId: string, messageId: string, status: string, detailedStatus?: string): void {
+  /** POST /_sandbox/messages/{id}/status: the only way a MANUAL message moves. Returns the message's trackingId. */
+  forceStatus (accountId: string, messageId: string, status: string, detailedStatus?: string): string {
     const message = this.store.flows.message(messageId)
     if (!message || message.accountId !== accountId) throw new ApiError(ERRORS.MESSAGE_NOT_FOUND)
     const channel = message.channel as Channel
@@ -182,6 +182,7 @@ export class Engine {
     const applied = this.store.transaction(() => this.simulation.applyStatus(message, name, detail, now, 'forced by POST /_sandbox/messages/{messageId}/status'))
     if (!applied) throw new ApiError(ERRORS.MESSAGE_NOT_PENDING, `The message is already ${message.status}: only a message without a final status can be moved.`)
     this.scheduler.rearm()
+    return message.flowId
   }
 
   clock (accountId: string): ClockView {

@@ -35,7 +35,12 @@ export const flowControlRoutes: FastifyPluginAsync = async (instance) => {
       throw validationError([{ path: 'status', entry: ERRORS.VALIDATION, detail: `${bad.map((s) => `"${s}"`).join(', ') || 'nothing'} is not a flow status: give one or more of ${FLOW_STATUSES.join(', ')}, comma-separated.` }])
     }
     const timeoutMs = request.query.timeoutMs ?? 5000
-    const reached = (): boolean => wanted.includes(String(app.engine.tracking(accountId, trackingId).status))
+    // only the flow's status is needed on each change: the full record is built once, for the answer
+    const reached = (): boolean => {
+      const flow = app.store.flows.flow(trackingId)
+      if (!flow || flow.accountId !== accountId) throw new ApiError(ERRORS.TRACKING_NOT_FOUND)
+      return wanted.includes(flow.status)
+    }
     if (reached()) return app.engine.tracking(accountId, trackingId)
     await new Promise<void>((resolve, reject) => {
       const check = (e: { flow: { id: string } }): void => {

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { Type } from 'typebox'
-import { ApiError, ERRORS } from '../../errors.js'
 import { recipientView } from '../../engine/outbox.js'
 import { errorResponses } from '../../schemas/common.js'
 import { ForceStatusSchema, MessagesQuerySchema } from '../../schemas/sandbox.js'
@@ -40,9 +39,7 @@ export const messageRoutes: FastifyPluginAsync = async (instance) => {
     }
   }, async (request): Promise<any> => {
     const accountId = controlAccount(app, request)
-    const message = app.store.flows.message(request.params.messageId)
-    if (!message || message.accountId !== accountId) throw new ApiError(ERRORS.MESSAGE_NOT_FOUND)
-    app.engine.forceStatus(accountId, message.id, request.body.status, request.body.detailedStatus)
-    return app.engine.tracking(accountId, message.flowId)
+    const trackingId = app.engine.forceStatus(accountId, request.params.messageId, request.body.status, request.body.detailedStatus)
+    return app.engine.tracking(accountId, trackingId)
   })
 }
