@@ -1,6 +1,5 @@
 import { ApiError, ERRORS, validationError, type Problem } from '../errors.js'
 import type { Store } from '../store/index.js'
-import type { Flow } from '../store/flows.js'
 import type { Template } from '../store/catalog.js'
 import type { Scope } from '../schemas/seed.js'
 import type { AnyStep, FlowKind, FlowRequest, SmsStep, TemplateViberStep, ViberStep, VoiceStep } from '../schemas/failover.js'
@@ -170,11 +169,6 @@ export function normalize (body: any, unknown: string[], nextSeq: () => number):
   }
   if (request.callback) request.callback.strategy ??= 'OnCompletion'
   return request
-}
-
-export interface AcceptedFlow {
-  flow: Flow
-  response: Record<string, unknown>
 }
 
 /** §2–3 end to end: roles, rules, balance for the first step; then stores the flow and sends its first step. */

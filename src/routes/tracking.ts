@@ -5,7 +5,7 @@ import { ERRORS, validationError, type Problem } from '../errors.js'
 import { canonical } from '../engine/channels.js'
 import { trackingRecord } from '../engine/tracking.js'
 import { errorResponses } from '../schemas/common.js'
-import { SearchBodySchema, SearchQuerySchema, TrackingPageSchema, TrackingSchema } from '../schemas/tracking.js'
+import { SearchBodySchema, SearchQuerySchema } from '../schemas/tracking.js'
 import type { SearchField, SearchFilter, SearchOperator } from '../store/flows.js'
 import { isObject, requireJsonBody } from '../validation.js'
 import type { App } from '../app.js'
@@ -100,5 +100,3 @@ export const trackingRoutes: FastifyPluginAsync = async (instance) => {
     }
   })
 }
-
-export const TRACKING_SCHEMAS = [TrackingSchema, TrackingPageSchema]
