@@ -92,6 +92,21 @@ export function viberStep (to = '+306912345678', extra: Record<string, unknown> 
   return { type: 'Viber', senderInfoTrackingId: 'your-sender-info-tracking-id', to, message: { text: 'Hello on Viber' }, order: 1, ...extra }
 }
 
+/** A template Viber step of the seed's approved template (en, {{customer_name}}), as the seed page writes it. */
+export function templateViberStep (to = '+306912345678', extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: 'Viber',
+    senderInfoTrackingId: 'your-sender-info-tracking-id',
+    to,
+    templateId: '0aac888f-2ee2-4112-9659-1755a951966a',
+    templateLang: 'en',
+    templateParams: { customer_name: 'Alex' },
+    order: 1,
+    failoverOnStatuses: ['EXPIRED', 'FAILED', 'UNDELIVERED'],
+    ...extra
+  }
+}
+
 /** A Voice step calling `to`. */
 export function voiceStep (to = '+306912345678', extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {

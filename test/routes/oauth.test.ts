@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { basic, bearer, build, send, SEED_APP, smsStep, token, viberStep, voiceStep } from '../helper.js'
+import { basic, bearer, build, send, SEED_APP, smsStep, templateViberStep, token, viberStep, voiceStep } from '../helper.js'
 import { ERRORS } from '../../src/errors.js'
 import { SCOPE_ROLES } from '../../src/engine/channels.js'
 import { ROOT } from '../../src/paths.js'
@@ -37,19 +37,7 @@ async function tokenRequest (app: App, payload: string | undefined, auth: string
   return await app.inject({ method: 'POST', url: '/oauth/token', headers, payload })
 }
 
-function templateStep (extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    type: 'Viber',
-    senderInfoTrackingId: 'your-sender-info-tracking-id',
-    to: '+306912345678',
-    templateId: TEMPLATE_ID,
-    templateLang: 'en',
-    templateParams: { customer_name: 'Alex' },
-    order: 1,
-    failoverOnStatuses: ['EXPIRED', 'FAILED', 'UNDELIVERED'],
-    ...extra
-  }
-}
+const templateStep = (extra: Record<string, unknown> = {}): Record<string, unknown> => templateViberStep('+306912345678', extra)
 
 t.test('client credentials give a bearer token with every scope of the application', async (t) => {
   const app = await build(t)

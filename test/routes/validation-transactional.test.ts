@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap'
-import { accepted, bearer, build, fixture, send, smsStep, token, voiceStep, refused } from '../helper.js'
+import { accepted, bearer, build, fixture, send, smsStep, templateViberStep, token, voiceStep, refused } from '../helper.js'
 import { ERRORS } from '../../src/errors.js'
 import type { App } from '../../src/app.js'
 import type { Config } from '../../src/config.js'
@@ -25,17 +25,7 @@ async function setup (t: Test, config: Partial<Config> = {}): Promise<Ctx> {
 }
 
 /** A template Viber step of the seed template, as the seed page writes it. */
-const tv = (extra: Step = {}): Step => ({
-  type: 'Viber',
-  senderInfoTrackingId: SENDER,
-  to: '+306912345678',
-  templateId: TEMPLATE,
-  templateLang: 'en',
-  templateParams: { customer_name: 'Alex' },
-  order: 1,
-  failoverOnStatuses: ['EXPIRED', 'FAILED', 'UNDELIVERED'],
-  ...extra
-})
+const tv = (extra: Step = {}): Step => templateViberStep('+306912345678', extra)
 const flow = (...steps: Step[]): { flow: Step[] } => ({ flow: steps })
 
 t.test('the seed page example returns 200 as written, echoed with flowKind, seq and defaults', async (t) => {
