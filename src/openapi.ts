@@ -13,11 +13,14 @@ import { VERSION } from './version.js'
 
 export const OPENAPI_PATH = '/_sandbox/openapi.json'
 export const DOCS_PREFIX = '/_sandbox/docs'
-/** the server written into the document: the default listen address (PORT and HOST of src/config.ts) */
-export const OPENAPI_SERVER_URL = 'http://127.0.0.1:8080'
+/**
+ * The server written into the document: relative, so Swagger UI's "Try it out" and generated
+ * clients reach the sandbox that served it, whatever its port (--port, startSandbox(), Docker).
+ */
+export const OPENAPI_SERVER_URL = '/'
 
 export const TAGS = [
-  { name: 'Provider API', description: "The emulated Routee endpoints (../shared/spec/provider-api.md): point a client's API and auth base URLs here." },
+  { name: 'Provider API', description: "The emulated Routee endpoints (Failover, tracking, OAuth, balance, Viber templates): point a client's API and auth base URLs here." },
   { name: 'Sandbox control', description: 'The sandbox’s own control plane under /_sandbox: accounts, clocks, outcomes, what was sent.' }
 ]
 
@@ -100,6 +103,91 @@ const REQUEST_EXAMPLES: Record<string, { summary: string, value: unknown }> = {
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']
 
+/** operationIds of the provider's endpoints; every other operation gets one derived from its method and path */
+const OPERATION_IDS: Record<string, string> = {
+  'POST /oauth/token': 'getAccessToken',
+  'POST /failover': 'sendFailover',
+  'POST /failover/transactional': 'sendTransactionalFailover',
+  'GET /failover/tracking/{trackingId}': 'getTracking',
+  'POST /failover/tracking': 'searchTracking',
+  'GET /accounts/me/balance': 'getBalance',
+  'GET /viber/transactional/templates': 'listTemplates',
+  'POST /viber/transactional/templates': 'createTemplate',
+  'DELETE /viber/transactional/templates/{templateId}': 'deleteTemplate'
+}
+
+const capital = (word: string): string => word.charAt(0).toUpperCase() + word.slice(1)
+
+/** `post /_sandbox/callbacks/{callbackId}/redeliver` → `postSandboxCallbacksByCallbackIdRedeliver` */
+export function operationIdFor (method: string, path: string): string {
+  const named = OPERATION_IDS[`${method.toUpperCase()} ${path}`]
+  if (named !== undefined) return named
+  const words = path.split('/').filter((part) => part !== '').map((part) => {
+    const param = /^\{(.+)\}$/.exec(part)
+    const text = param !== null ? `by-${param[1]}` : part
+    return text.split(/[^A-Za-z0-9]+/).filter((w) => w !== '').map(capital).join('')
+  })
+  return method.toLowerCase() + words.join('')
+}
+
+/** The control plane's security: open unless SANDBOX_ADMIN_TOKEN is set, then the admin bearer token. */
+export const CONTROL_SECURITY = [{}, { sandboxAdmin: [] }]
+
+/**
+ * Descriptions come from the route schemas, which cite the specification's sections (§2, …) for the
+ * project's readers; a published document has no such file, so the citations are dropped.
+ */
+export function publicText (text: string): string {
+  return text
+    .replace(/\s*\(§[^)]*\)/g, '')
+    .replace(/§\d+(?:\.\d+)?(?: and [^:.,]*)?:?\s*/g, '')
+    .replace(/\.\.\/shared\/spec\/[\w.-]+/g, 'the specification')
+}
+
+/** every `description` in the document through publicText */
+function cleanDescriptions (node: unknown): void {
+  if (Array.isArray(node)) { for (const child of node) cleanDescriptions(child); return }
+  if (node === null || typeof node !== 'object') return
+  const o = node as Json
+  for (const [key, value] of Object.entries(o)) {
+    if ((key === 'description' || key === 'summary') && typeof value === 'string') o[key] = publicText(value)
+    else cleanDescriptions(value)
+  }
+}
+
+/**
+ * Request fields with a default are optional to send. Code generators such as openapi-typescript
+ * type a component property that has a `default` as always present, which fits a response and not
+ * a request: in schemas a request reaches, the default moves into the description.
+ */
+function requestDefaults (node: unknown): void {
+  if (Array.isArray(node)) { for (const child of node) requestDefaults(child); return }
+  if (node === null || typeof node !== 'object') return
+  const o = node as Json
+  if (o.default !== undefined) {
+    const note = `Default: ${JSON.stringify(o.default)}.`
+    o.description = typeof o.description === 'string' && o.description !== '' ? `${o.description.replace(/\.?$/, '.')} ${note}` : note
+    delete o.default
+  }
+  for (const value of Object.values(o)) requestDefaults(value)
+}
+
+/** names of the component schemas reachable from `node` through $ref, transitively */
+function referenced (node: unknown, schemas: Json, found = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) { for (const child of node) referenced(child, schemas, found); return found }
+  if (node === null || typeof node !== 'object') return found
+  for (const [key, value] of Object.entries(node as Json)) {
+    if (key === '$ref' && typeof value === 'string' && value.startsWith('#/components/schemas/')) {
+      const name = value.slice('#/components/schemas/'.length)
+      if (!found.has(name) && schemas[name] !== undefined) {
+        found.add(name)
+        referenced(schemas[name], schemas, found)
+      }
+    } else referenced(value, schemas, found)
+  }
+  return found
+}
+
 type Json = Record<string, any>
 
 /** A copy of the object with its keys sorted (alphabetically unless `compare` says otherwise). */
@@ -116,25 +204,6 @@ const byMethod = (a: string, b: string): number => {
   if (ia >= 0 && ib >= 0) return ia - ib
   if (ia >= 0 || ib >= 0) return ia >= 0 ? 1 : -1
   return a < b ? -1 : a > b ? 1 : 0
-}
-
-const SUBSCHEMA = ['items', 'not', 'additionalProperties']
-const SUBSCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf']
-
-/**
- * OpenAPI 3.0 schemas take one `example`, not JSON Schema's `examples` array; the plugin converts
- * it on object properties but not inside unions, so every schema is visited here.
- */
-function schemaExamples (schema: unknown): void {
-  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return
-  const s = schema as Json
-  if (Array.isArray(s.examples)) {
-    if (s.example === undefined && s.examples.length > 0) s.example = s.examples[0]
-    delete s.examples
-  }
-  for (const child of Object.values(s.properties ?? {})) schemaExamples(child)
-  for (const key of SUBSCHEMA) schemaExamples(s[key])
-  for (const key of SUBSCHEMA_LISTS) if (Array.isArray(s[key])) for (const child of s[key]) schemaExamples(child)
 }
 
 /**
@@ -155,16 +224,31 @@ function finish (document: Json): Json {
       const responses = ordered((operation as Json).responses ?? {})
       for (const [status, response] of Object.entries(responses) as Array<[string, Json]>) {
         if (response.description === 'Default Response') response.description = STATUS_CODES[Number(status)] ?? 'Response'
-        for (const media of Object.values(response.content ?? {}) as Json[]) schemaExamples(media.schema)
       }
-      for (const parameter of (operation as Json).parameters ?? []) schemaExamples(parameter.schema)
-      for (const media of Object.values((operation as Json).requestBody?.content ?? {}) as Json[]) schemaExamples(media.schema)
-      operations[method] = { ...operation, responses }
+      const op = operation as Json
+      if (HTTP_METHODS.includes(method)) {
+        op.operationId ??= operationIdFor(method, path)
+        op.security ??= path.startsWith('/_sandbox') ? CONTROL_SECURITY : []
+      }
+      for (const media of Object.values(op.requestBody?.content ?? {}) as Json[]) requestDefaults(media.schema)
+      operations[method] = { ...op, responses }
     }
     paths[path] = operations
   }
   const components = document.components ?? {}
-  for (const schema of Object.values(components.schemas ?? {})) schemaExamples(schema)
+  const schemas: Json = components.schemas ?? {}
+  const requests = new Set<string>()
+  for (const item of Object.values(paths) as Json[]) {
+    for (const op of Object.values(item) as Json[]) {
+      referenced(op.requestBody, schemas, requests)
+      referenced(op.parameters, schemas, requests)
+    }
+  }
+  for (const name of requests) requestDefaults(schemas[name])
+  cleanDescriptions(paths)
+  cleanDescriptions(schemas)
+  cleanDescriptions(components.securitySchemes)
+  cleanDescriptions(document.tags)
   return {
     openapi: document.openapi,
     info: document.info,
@@ -204,18 +288,20 @@ export async function registerOpenApi (app: FastifyInstance<any, any, any, any, 
   }
   await app.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
+      openapi: '3.1.0',
       info: {
         title: 'failover-sandbox',
         version: VERSION,
+        license: { name: 'MIT', identifier: 'MIT' },
         description: "A local sandbox that answers as Routee's Failover API does. The provider serves OAuth on auth.routee.net and the API on connect.routee.net; the sandbox serves both on one port."
       },
-      servers: [{ url: OPENAPI_SERVER_URL, description: 'npm start (PORT 8080, HOST 127.0.0.1)' }],
+      servers: [{ url: OPENAPI_SERVER_URL, description: 'the sandbox that serves this document, on whatever host and port it listens' }],
       tags: TAGS,
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'The access_token of POST /oauth/token: an opaque UUID, not a JWT (§1).' },
-          basic: { type: 'http', scheme: 'basic', description: 'applicationId:applicationSecret (the seed: sandbox-app / sandbox-secret).' }
+          basic: { type: 'http', scheme: 'basic', description: 'applicationId:applicationSecret (the seed: sandbox-app / sandbox-secret).' },
+          sandboxAdmin: { type: 'http', scheme: 'bearer', description: 'The control plane (/_sandbox) is open by default; when SANDBOX_ADMIN_TOKEN is set, it takes that token as a bearer token.' }
         },
         schemas: named
       }
@@ -232,7 +318,11 @@ export async function registerOpenApi (app: FastifyInstance<any, any, any, any, 
       if (out.body !== undefined) out.body = asRef(out.body)
       if (out.response !== undefined) out.response = Object.fromEntries(Object.entries(out.response).map(([status, part]) => [status, asRef(part)]))
       // §1: the token endpoint takes the application's credentials as HTTP Basic
-      if (url === '/oauth/token' && out.security === undefined) out.security = [{ basic: [] }]
+      if (url === '/oauth/token') {
+        out.security ??= [{ basic: [] }]
+        // the form is the provider's; a JSON body with the same fields is accepted too
+        out.consumes = [...new Set([...(out.consumes ?? ['application/x-www-form-urlencoded']), 'application/json'])]
+      }
       return { schema: out, url }
     },
     transformObject: ({ openapiObject }: { openapiObject: Json }) => finish(openapiObject)
@@ -244,9 +334,12 @@ export async function registerOpenApi (app: FastifyInstance<any, any, any, any, 
     schema: {
       tags: ['Sandbox control'],
       summary: 'This OpenAPI document (also committed as openapi/openapi.json)',
-      response: { 200: { type: 'object', additionalProperties: true, description: 'OpenAPI 3.0 document' } }
+      response: { 200: { type: 'object', additionalProperties: true, description: 'OpenAPI 3.1 document' } }
     }
   }, async () => app.swagger())
+
+  // the usual place to look for an API reference
+  app.get('/docs', { schema: { hide: true } }, async (_request, reply) => await reply.redirect(DOCS_PREFIX, 302))
 }
 
 /** The document as committed: two-space JSON with a final newline. */

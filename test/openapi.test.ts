@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { generateOpenApi, OPENAPI_FILE } from '../scripts/openapi.js'
-import { LEGACY_EXAMPLE, SEED_EXAMPLE, serializeOpenApi } from '../src/openapi.js'
+import { LEGACY_EXAMPLE, operationIdFor, publicText, SEED_EXAMPLE, serializeOpenApi } from '../src/openapi.js'
+import { ROOT } from '../src/paths.js'
 import { advance, basic, bearer, build, fixture, send, SEED_APP, smsStep, token, tracking, viberStep, voiceStep } from './helper.js'
 import { committedContract, Contract } from './contract.js'
 
@@ -33,10 +36,10 @@ t.test('GET /_sandbox/openapi.json serves the committed document; /_sandbox/docs
   t.same(json.json(), res.json(), 'the reference reads the same document')
 })
 
-t.test('the document: OpenAPI 3.0, two tags, named components, security, errors, examples', async (t) => {
+t.test('the document: OpenAPI 3.1, two tags, named components, security, errors, examples', async (t) => {
   const doc = committed()
-  t.match(doc.openapi, /^3\.0\./)
-  t.same(doc.servers.map((s: any) => s.url), ['http://127.0.0.1:8080'])
+  t.match(doc.openapi, /^3\.1\./)
+  t.same(doc.servers.map((s: any) => s.url), ['/'], 'relative: Try it out reaches the sandbox that served the page, on any port')
   t.same(doc.tags.map((tag: any) => tag.name), ['Provider API', 'Sandbox control'])
 
   const names = Object.keys(doc.components.schemas)
@@ -70,7 +73,8 @@ t.test('the document: OpenAPI 3.0, two tags, named components, security, errors,
       t.ok(refs.length > 0 && refs.every((r: string) => r === '#/components/schemas/Error' || r === '#/components/schemas/OAuthError'), `${where} ${status} is an error envelope`)
     }
     if (path === '/oauth/token') t.same(op.security, [{ basic: [] }], 'the token endpoint takes Basic credentials')
-    else if (!path.startsWith('/_sandbox')) {
+    else if (path.startsWith('/_sandbox')) t.same(op.security, [{}, { sandboxAdmin: [] }], `${where}: open, or the admin token when one is set`)
+    else {
       t.same(op.security, [{ bearer: [] }], `${where} takes a bearer token`)
       t.equal(op.responses['401']?.content['application/json'].schema.$ref, '#/components/schemas/OAuthError', `${where} documents its 401`)
     }
@@ -93,7 +97,44 @@ t.test('the document: OpenAPI 3.0, two tags, named components, security, errors,
   t.same(example('/failover'), fixture('legacy-3-step.json'), "the provider's legacy example")
   t.same(SEED_EXAMPLE, fixture('seed-example.json'))
   t.same(LEGACY_EXAMPLE, fixture('legacy-3-step.json'))
-  t.notOk(JSON.stringify(doc.components.schemas).includes('"examples"'), 'schemas use OpenAPI 3.0 `example`')
+  t.notOk(JSON.stringify(doc.components.schemas).includes('"example"'), 'schemas use JSON Schema `examples` (OpenAPI 3.1)')
+
+  const ids = operations.map((o) => o.op.operationId)
+  t.ok(ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z0-9]*$/.test(id)), 'every operation has an operationId')
+  t.equal(new Set(ids).size, ids.length, 'operationIds are unique')
+  t.equal(doc.paths['/failover/transactional'].post.operationId, 'sendTransactionalFailover')
+  t.notOk(/§|shared\/spec/.test(JSON.stringify(doc)), 'no references to the project’s own specification files')
+  t.same(Object.keys(doc.paths['/oauth/token'].post.requestBody.content), ['application/x-www-form-urlencoded', 'application/json'], 'the token endpoint documents its JSON form')
+  t.same(doc.components.securitySchemes.sandboxAdmin, { type: 'http', scheme: 'bearer', description: doc.components.securitySchemes.sandboxAdmin.description })
+  t.notOk(JSON.stringify(doc.components.schemas.TransactionalFailoverRequest).includes('"default"'), 'no default in request schemas: generated clients keep those fields optional')
+  t.match(doc.components.schemas.FailoverResponse.required, ['trackingId', 'flow', 'createdAt'], 'responses say what is always present')
+})
+
+t.test('helpers: operationIdFor, publicText', async (t) => {
+  t.equal(operationIdFor('post', '/_sandbox/callbacks/{callbackId}/redeliver'), 'postSandboxCallbacksByCallbackIdRedeliver')
+  t.equal(operationIdFor('get', '/_sandbox/webhooks/{name}'), 'getSandboxWebhooksByName')
+  t.equal(operationIdFor('delete', '/viber/transactional/templates/{templateId}'), 'deleteTemplate')
+  t.equal(publicText('The provider error envelope (§7)'), 'The provider error envelope')
+  t.equal(publicText('§1: the token'), 'the token')
+  t.equal(publicText('see ../shared/spec/provider-api.md'), 'see the specification')
+})
+
+t.test('redocly lint (the pinned @redocly/cli) finds no error in openapi/openapi.json', async (t) => {
+  const bin = join(ROOT, 'node_modules', '.bin', 'redocly')
+  const result = spawnSync(bin, ['lint', OPENAPI_FILE, '--format=json'], { encoding: 'utf8', env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' }, timeout: 60_000 })
+  const report = JSON.parse(result.stdout.slice(result.stdout.indexOf('{')))
+  const errors = report.problems.filter((p: any) => p.severity === 'error')
+  t.same(errors.map((p: any) => `${p.ruleId}: ${p.message} at ${p.location?.[0]?.pointer ?? ''}`), [], 'no lint errors')
+  t.equal(result.status, 0, result.stderr)
+})
+
+t.test('/docs redirects to the interactive reference', async (t) => {
+  const app = await build(t)
+  for (const url of ['/docs', '/docs/']) {
+    const res = await app.inject({ method: 'GET', url })
+    t.equal(res.statusCode, 302, url)
+    t.equal(res.headers.location, '/_sandbox/docs')
+  }
 })
 
 t.test('the contract check', async (t) => {
