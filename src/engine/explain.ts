@@ -2,11 +2,15 @@ import type { Store } from '../store/index.js'
 import type { Flow, HistoryEntry, Message } from '../store/flows.js'
 import type { AnyStep } from '../schemas/failover.js'
 import { fromMicros } from '../money.js'
-import { canonical, stepPrice, type Channel } from './channels.js'
+import type { FlowTimeline, TimelineStep } from '../schemas/dashboard.js'
+import type { Channel } from '../vocabulary.js'
+import { canonical, stepPrice } from './channels.js'
 import { recipientView } from './outbox.js'
 import { runOrder, stepTo } from './simulation.js'
 import { STATUSES, SUCCESS } from './statuses.js'
-import { iso } from './tracking.js'
+import { iso } from './views.js'
+
+export type { FlowTimeline, StatusChange, StepState, TimelineStep } from '../schemas/dashboard.js'
 
 /*
  * The dashboard's flow timeline (sandbox.md "Seeing what happened"): every step in run order, every
@@ -29,59 +33,6 @@ const SOURCES: Record<string, string> = {
   scenario: 'scenario rule',
   magic: 'magic number',
   default: 'default'
-}
-
-export interface StatusChange {
-  status: string
-  detailedStatus: string
-  note: string | null
-  /** sandbox time */
-  at: string
-  /** ms after the flow was accepted */
-  offsetMs: number
-}
-
-export type StepState = 'pending' | 'ended' | 'waiting' | 'skipped'
-
-export interface TimelineStep {
-  /** the step's index in the request's flow array */
-  index: number
-  order: number
-  channel: Channel
-  to: string
-  failoverOnStatuses: string[]
-  /** minutes; null for Voice */
-  ttl: number | null
-  /** Viber: where a recipient's reply is POSTed (POST /_sandbox/messages/{messageId}/reply) */
-  inboundUrl: string | null
-  /** pending: sent, no final status yet; ended: final status reached; waiting: not started yet; skipped: never ran */
-  state: StepState
-  messageId: string | null
-  status: string | null
-  detailedStatus: string | null
-  price: number | null
-  outcome: { outcome: string, source: string } | null
-  changes: StatusChange[]
-  recipient: Record<string, unknown> | null
-  why: string
-}
-
-export interface FlowTimeline {
-  trackingId: string
-  accountId: string
-  flowKind: Flow['kind']
-  status: Flow['status']
-  statusCode: string | null
-  terminationChannel: string | null
-  totalPrice: number
-  currency: string
-  createdAt: string
-  createdReal: string
-  updatedAt: string
-  callback: { strategy?: string, url: string } | null
-  warnings: string[]
-  why: string
-  steps: TimelineStep[]
 }
 
 /** "10 min", "2 s", "1 h 5 min", "10 min 0.5 s". */

@@ -1,12 +1,13 @@
 import type { Flow, Message } from '../store/flows.js'
-import type { SmsStep, ViberStep, VoiceStep } from '../schemas/failover.js'
-import { iso } from './tracking.js'
+import type { SmsStep, TemplateViberStep, ViberStep, VoiceStep } from '../schemas/failover.js'
+import type { RecipientView } from '../schemas/messages.js'
+import { iso } from './views.js'
 
 /**
  * What the recipient would have seen or heard (sandbox.md "Seeing what happened"): the rendered
  * template, the SMS text with its encoding and parts, the Viber layout, the Voice script.
  */
-export function recipientView (flow: Flow, m: Message): Record<string, unknown> {
+export function recipientView (flow: Flow, m: Message): RecipientView {
   const step = flow.request.flow[m.stepIdx]
   const base = {
     messageId: m.id,
@@ -24,11 +25,11 @@ export function recipientView (flow: Flow, m: Message): Record<string, unknown> 
       return { ...base, from: sms.from, sms: { text: sms.message.body, encoding: m.data.encoding, parts: m.data.parts, flash: sms.message.flash ?? false } }
     }
     case 'Viber': {
-      const viber = step as ViberStep & { templateId?: string, templateLang?: string }
       if (flow.kind === 'transactional') {
-        return { ...base, from: m.data.from, viber: { text: m.data.renderedText, templateId: viber.templateId, templateLang: viber.templateLang } }
+        const template = step as TemplateViberStep
+        return { ...base, from: m.data.from, viber: { text: m.data.renderedText, templateId: template.templateId, templateLang: template.templateLang } }
       }
-      const msg = viber.message ?? {}
+      const msg: NonNullable<ViberStep['message']> = (step as ViberStep).message ?? {}
       return {
         ...base,
         from: m.data.from,

@@ -1,11 +1,14 @@
 import type { Flow, Message } from '../store/flows.js'
 import type { SmsStep, TemplateViberStep, ViberStep, VoiceStep } from '../schemas/failover.js'
 import { fromMicros } from '../money.js'
+import type { Tracking, TrackingMessage, TrackingViberMessage } from '../schemas/tracking.js'
 import { phoneInfo } from './channels.js'
+import { iso, isoOrNull } from './views.js'
 
-/** Sandbox times as the provider writes them: ISO-8601 UTC. */
-export const iso = (ms: number): string => new Date(ms).toISOString()
-const isoOrNull = (ms: unknown): string | null => (typeof ms === 'number' ? iso(ms) : null)
+export { iso }
+
+/** A step as stored: normalize() (accept.ts) has filled in the defaults `K` of the request's step. */
+type Stored<T, K extends keyof T> = T & { [P in K]-?: NonNullable<T[P]> }
 
 // provider-api.md §4: Sms `operator` (the sandbox has one network)
 export const SANDBOX_OPERATOR = 'Sandbox Mobile'
@@ -14,7 +17,7 @@ export const SANDBOX_OPERATOR = 'Sandbox Mobile'
  * The flow record of provider-api.md §4: the body of GET /failover/tracking/{id}, of each search
  * hit and of every callback, so the three can never drift apart.
  */
-export function trackingRecord (flow: Flow, messages: Message[]): Record<string, unknown> {
+export function trackingRecord (flow: Flow, messages: Message[]): Tracking {
   return {
     trackingId: flow.id,
     flowKind: flow.kind,
@@ -22,7 +25,7 @@ export function trackingRecord (flow: Flow, messages: Message[]): Record<string,
     statusCode: flow.statusCode,
     terminationChannel: flow.terminationChannel,
     totalPrice: fromMicros(flow.totalPrice),
-    originatingService: 'Failover',
+    originatingService: 'Failover' as const,
     applicationId: flow.applicationId,
     createdAt: iso(flow.createdAt),
     updatedAt: iso(flow.updatedAt),
@@ -30,10 +33,9 @@ export function trackingRecord (flow: Flow, messages: Message[]): Record<string,
   }
 }
 
-export function messageRecord (flow: Flow, m: Message): Record<string, unknown> {
+export function messageRecord (flow: Flow, m: Message): TrackingMessage {
   const step = flow.request.flow[m.stepIdx]
   const common = {
-    type: m.channel,
     order: step.order,
     failoverOnStatuses: step.failoverOnStatuses ?? [],
     to: m.to,
@@ -49,8 +51,9 @@ export function messageRecord (flow: Flow, m: Message): Record<string, unknown> 
   }
   switch (m.channel) {
     case 'Sms': {
-      const sms = step as SmsStep
+      const sms = step as Stored<SmsStep, 'ttl'>
       return {
+        type: m.channel,
         ...common,
         messageId: m.id,
         smsId: m.data.smsId,
@@ -64,8 +67,9 @@ export function messageRecord (flow: Flow, m: Message): Record<string, unknown> 
       }
     }
     case 'Viber': {
-      const viber = step as ViberStep | TemplateViberStep
-      const record: Record<string, unknown> = {
+      const viber = step as Stored<ViberStep | TemplateViberStep, 'ttl'>
+      const record = {
+        type: m.channel,
         ...common,
         trackingId: m.id,
         ttl: viber.ttl,
@@ -74,11 +78,11 @@ export function messageRecord (flow: Flow, m: Message): Record<string, unknown> 
         inboundUrl: viber.inboundUrl ?? null
       }
       if (flow.kind === 'transactional') {
-        const t = viber as TemplateViberStep
+        const t = viber as Stored<TemplateViberStep, 'templateParams' | 'deliveryScope' | 'seq'>
         return { ...record, templateId: t.templateId, templateLang: t.templateLang, templateParams: t.templateParams, deliveryScope: t.deliveryScope, seq: t.seq }
       }
-      const message = (viber as ViberStep).message ?? {}
-      const body: Record<string, unknown> = {}
+      const message: NonNullable<ViberStep['message']> = (viber as ViberStep).message ?? {}
+      const body: TrackingViberMessage['body'] = {}
       if (message.text !== undefined) body.text = message.text
       if (message.imageUrl !== undefined) body.imageUrl = message.imageUrl
       if (message.action !== undefined) body.action = message.action
@@ -89,6 +93,7 @@ export function messageRecord (flow: Flow, m: Message): Record<string, unknown> 
     case 'Voice': {
       const voice = step as VoiceStep
       return {
+        type: m.channel,
         ...common,
         to: voice.to,
         messageId: m.id,

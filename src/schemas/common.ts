@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from 'typebox'
+import { Type, type Static, type TSchema, type TString } from 'typebox'
 import type { ErrorName } from '../errors.js'
 
 /**
@@ -24,7 +24,7 @@ export const HttpUrlSchema = Type.String({
   description: 'http(s) URL'
 })
 
-export const HttpsUrlSchema = (maxLength = 1000): TSchema => Type.String({
+export const HttpsUrlSchema = (maxLength = 1000): TString => Type.String({
   minLength: 1,
   maxLength,
   pattern: '^[hH][tT][tT][pP][sS]://[^\\s]+$',

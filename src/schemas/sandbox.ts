@@ -1,21 +1,25 @@
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
+import { ClockModeSchema, MAX_ADVANCE_SECONDS } from '../vocabulary.js'
 
 export const HealthSchema = Type.Object({ status: Type.Literal('ok'), version: Type.String() })
+/** 503 from /_sandbox/health: the server runs but cannot keep what it is sent (the database file is gone) */
+export const HealthProblemSchema = Type.Object({ status: Type.Literal('error'), version: Type.String(), problem: Type.String() })
 
 export const ClockSchema = Type.Object({
   now: Type.String({ format: 'date-time', description: 'sandbox time of the account' }),
-  mode: Type.Union([Type.Literal('realtime'), Type.Literal('manual')]),
+  mode: ClockModeSchema,
   scale: Type.Number()
 }, { $id: 'Clock' })
+export type Clock = Static<typeof ClockSchema>
 
 export const ClockChangeSchema = Type.Object({
-  mode: Type.Optional(Type.Union([Type.Literal('realtime'), Type.Literal('manual')])),
+  mode: Type.Optional(ClockModeSchema),
   scale: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100000 })),
   now: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0, maximum: 253402300799999, description: 'epoch ms' })], { description: 'an ISO-8601 date-time or epoch milliseconds, not after 9999-12-31' }))
 }, { additionalProperties: false })
 
 export const AdvanceSchema = Type.Union([
-  Type.Object({ seconds: Type.Number({ minimum: 0, maximum: 10 * 365 * 86400 }) }, { additionalProperties: false }),
+  Type.Object({ seconds: Type.Number({ minimum: 0, maximum: MAX_ADVANCE_SECONDS }) }, { additionalProperties: false }),
   Type.Object({ until: Type.Literal('idle') }, { additionalProperties: false })
 ], { description: '{seconds} moves the clock forward; {until: "idle"} jumps from due event to due event until none is left', 'x-manual': true })
 
@@ -23,6 +27,7 @@ export const AdvanceResultSchema = Type.Object({
   now: Type.String({ format: 'date-time' }),
   eventsRun: Type.Integer()
 })
+export type AdvanceResult = Static<typeof AdvanceResultSchema>
 
 export const ScenarioRuleSchema = Type.Object({
   to: Type.Optional(Type.String({ minLength: 1, description: 'an exact number, or a regular expression between slashes: "/^\\\\+3069/"' })),
@@ -40,14 +45,14 @@ export const BalanceChangeSchema = Type.Object({
 export const NewAccountSchema = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   balance: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9 })),
-  clock: Type.Optional(Type.Union([Type.Literal('realtime'), Type.Literal('manual')])),
+  clock: Type.Optional(ClockModeSchema),
   scale: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100000 }))
 }, { additionalProperties: false })
 
 export const AccountCredentialsSchema = Type.Object({
   accountId: Type.String(),
-  applicationId: Type.String(),
-  applicationSecret: Type.String()
+  applicationId: Type.String({ pattern: '^[0-9a-f]{24}$', description: '24 lower-case hex characters, as the provider\'s' }),
+  applicationSecret: Type.String({ pattern: '^[A-Za-z0-9]{16}$', description: '16 letters and digits' })
 })
 
 export const ForceStatusSchema = Type.Object({

@@ -1,4 +1,4 @@
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
 import { TemplateCategorySchema, TemplateStatusSchema } from './seed.js'
 
 // provider-api.md §8: the provider does not publish the template object; these fields are the sandbox's
@@ -28,3 +28,4 @@ export const NewTemplateSchema = Type.Object({
     examples: [{ en: 'Hello {{customer_name}}, your order is on its way.' }]
   })
 })
+export type TemplateView = Static<typeof TemplateSchema>

@@ -1,4 +1,5 @@
-import { Type, type TSchema } from 'typebox'
+import { Type, type Static, type TSchema } from 'typebox'
+import { FlowKindSchema, FlowStatusSchema } from '../vocabulary.js'
 
 const Status = Type.Object({
   name: Type.String({ description: 'Viber upper case (QUEUED, DELIVERED, SEEN, …); Sms and Voice title case (Queued, Sent, Delivered, …)' }),
@@ -85,8 +86,8 @@ export const TrackingMessageSchema = Type.Union([
 
 export const TrackingSchema = Type.Object({
   trackingId: Type.String({ format: 'uuid' }),
-  flowKind: Type.Union([Type.Literal('standard'), Type.Literal('transactional')]),
-  status: Type.Union(['Queued', 'InProgress', 'Succeeded', 'Failed'].map((s) => Type.Literal(s))),
+  flowKind: FlowKindSchema,
+  status: FlowStatusSchema,
   statusCode: Type.Union([Type.String({ description: '"0" server error, "1" insufficient balance, "2" no next step, "3" final status not in failoverOnStatuses' }), Type.Null()]),
   terminationChannel: Type.Union([Type.String(), Type.Null()]),
   totalPrice: Type.Number(),
@@ -96,6 +97,14 @@ export const TrackingSchema = Type.Object({
   updatedAt: Type.String({ format: 'date-time' }),
   messages: Type.Array(Type.Ref('TrackingMessage'))
 }, { $id: 'Tracking', description: 'The flow record (§4): also the body of every callback (§6).' })
+
+export type TrackingSmsMessage = Static<typeof TrackingSmsMessageSchema>
+export type TrackingViberMessage = Static<typeof TrackingViberMessageSchema>
+export type TrackingTemplateViberMessage = Static<typeof TrackingTemplateViberMessageSchema>
+export type TrackingVoiceMessage = Static<typeof TrackingVoiceMessageSchema>
+export type TrackingMessage = Static<typeof TrackingMessageSchema>
+// `messages` is a $ref in the schema: its static type is spelled out here
+export type Tracking = Omit<Static<typeof TrackingSchema>, 'messages'> & { messages: TrackingMessage[] }
 
 export const SearchFilterSchema = Type.Object({
   fieldName: Type.String({ description: 'type, to, status, terminationChannel or flowKind (case-insensitive)' }),
@@ -126,3 +135,4 @@ export const TrackingPageSchema = Type.Object({
   first: Type.Boolean(),
   last: Type.Boolean()
 }, { $id: 'TrackingPage' })
+export type TrackingPage = Omit<Static<typeof TrackingPageSchema>, 'content'> & { content: Tracking[] }
