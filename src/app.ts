@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Logger } from 'pino'
 import { pino } from 'pino'
@@ -23,6 +23,9 @@ import { templateRoutes } from './routes/templates.js'
 import { sandboxRoutes } from './routes/sandbox/index.js'
 import { uiRoutes } from './routes/ui.js'
 import { registerOpenApi } from './openapi.js'
+import { registerLevers } from './levers.js'
+import { watchDatabase } from './db-watch.js'
+import { registerGuard } from './guard.js'
 
 export interface BuildOptions {
   /** settings; anything left out takes its default (tests pass SANDBOX_DB: ':memory:' and SANDBOX_CLOCK: 'manual') */
@@ -33,8 +36,8 @@ export interface BuildOptions {
   logger?: Logger | false
   /** the real-time source (Date.now and timers by default) */
   time?: TimeSource
-  /** where ids come from; createIds(seed) makes them repeatable */
-  ids?: Ids
+  /** where ids come from; createIds(seed) makes them repeatable (a generator left out is random) */
+  ids?: Partial<Ids>
   /** outbound HTTP for callbacks and inbound replies (global fetch by default) */
   fetch?: FetchLike
 }
@@ -72,6 +75,12 @@ export function nestingDepth (text: string): number {
   return max
 }
 
+/** Whether the matched route requires a body: it declares a body schema that is not Type.Optional(...). */
+function needsBody (request: FastifyRequest): boolean {
+  const body = (request.routeOptions.schema as { body?: Record<string, unknown> } | undefined)?.body
+  return body !== undefined && body['~optional'] !== true
+}
+
 /** Builds the sandbox, ready for inject() or listen(): nothing listens here. */
 export async function buildApp (options: BuildOptions = {}): Promise<App> {
   const config = defaultConfig(options.config)
@@ -85,14 +94,27 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
     // health checks and the live stream would drown the request log
     logController: new LogController({ disableRequestLogging: (request) => request.url.startsWith('/_sandbox/health') || request.url.startsWith('/_sandbox/events') }),
     return503OnClosing: true,
+    // issue 11 point 9: a request must arrive whole in bounded time (a body sent a byte a minute
+    // would hold its socket forever); Node checks the deadlines every connectionsCheckingInterval
+    requestTimeout: config.SANDBOX_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.SANDBOX_KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      headersTimeout: Math.min(config.SANDBOX_HEADERS_TIMEOUT_MS, config.SANDBOX_REQUEST_TIMEOUT_MS),
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.SANDBOX_HEADERS_TIMEOUT_MS / 4)))
+    },
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { strict: false } },
     // requests Node's HTTP parser refuses (bad framing, oversized headers) get the provider's envelope too
     clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
       if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy()
-      const entry = err.code === 'HPE_HEADER_OVERFLOW' ? ERRORS.HEADERS_TOO_LARGE : ERRORS.BAD_HTTP
+      // a request (headers or body) that did not arrive within the server's timeouts: 408, as the provider's envelope
+      const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'HPE_HEADER_TIMEOUT'
+      // an answer already begun cannot be replaced: the connection just ends
+      if ((socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true) return socket.destroy()
+      const entry = timedOut ? ERRORS.REQUEST_TIMEOUT : err.code === 'HPE_HEADER_OVERFLOW' ? ERRORS.HEADERS_TOO_LARGE : ERRORS.BAD_HTTP
+      const reason = entry.status === 431 ? 'Request Header Fields Too Large' : entry.status === 408 ? 'Request Timeout' : 'Bad Request'
       const body = JSON.stringify(errorBody(new ApiError(entry)))
-      socket.end(`HTTP/1.1 ${entry.status} ${entry.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      socket.end(`HTTP/1.1 ${entry.status} ${reason}\r\n` +
         `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
     },
     // errors Fastify meets before routing (an undecodable URL…) answer in the provider's envelope too
@@ -112,7 +134,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
 
   const store = new Store(config.SANDBOX_DB)
   const time = options.time ?? systemTime
-  const ids = options.ids ?? createIds()
+  const ids: Ids = { ...createIds(), ...options.ids }
   const engine = new Engine({
     store,
     ids,
@@ -129,8 +151,12 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
       fetch: options.fetch
     }
   })
-  if (store.accounts.count() === 0) {
-    for (const account of seed.accounts) engine.createAccount(account.id, account)
+  // issue 11 point 5: a seed account deleted (DELETE /_sandbox/accounts/sandbox) comes back at the next start
+  const firstStart = store.accounts.count() === 0
+  for (const account of seed.accounts) {
+    if (store.accounts.get(account.id) !== undefined) continue
+    engine.createAccount(account.id, account)
+    if (!firstStart) log.warn({ accountId: account.id }, `seed account ${account.id} was missing: re-created from the seed`)
   }
 
   app.decorate('engine', engine)
@@ -144,6 +170,9 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
   const parseJson = app.getDefaultJsonParser('error', 'error')
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // many clients send Content-Type: application/json on every call: a route that takes no body
+    // (or an optional one) reads an empty body as no body; a route that needs one keeps "The body is empty"
+    if (body === '' && !needsBody(request)) return done(null, undefined)
     if (nestingDepth(body as string) > MAX_JSON_DEPTH) return done(new ApiError(ERRORS.TOO_DEEP), undefined)
     parseJson(request, body as string, done)
   })
@@ -154,6 +183,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     const apiError = toApiError(error)
     if (apiError.entry.status >= 500) request.log.error({ err: error }, 'unexpected error')
+    if (apiError.entry.challenge !== undefined) void reply.header('www-authenticate', apiError.entry.challenge)
     void reply.code(apiError.entry.status).type('application/json').send(errorBody(apiError))
   })
   app.setNotFoundHandler((request, reply) => {
@@ -167,6 +197,11 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
     store.close()
   })
 
+  // the control plane's guard, then the database file's identity, before anything else runs
+  registerGuard(app)
+  watchDatabase(app)
+  // the request journal and fault injection wrap every request to the emulated API
+  registerLevers(app)
   await registerOpenApi(app)
   await app.register(oauthRoutes)
   await app.register(failoverRoutes)

@@ -11,7 +11,16 @@ export interface CatalogEntry {
   readonly message: string
   /** set for the OAuth2-shaped bodies of §1 */
   readonly oauth?: string
+  /** the WWW-Authenticate header sent with this 401 (RFC 6749 §5.2, RFC 6750 §3) */
+  readonly challenge?: string
 }
+
+/*
+ * The realms are Spring Security OAuth2's defaults, the stack the provider's 401 bodies come from:
+ * "oauth2/client" on the token endpoint, "oauth2-resource" on the API.
+ */
+export const TOKEN_REALM = 'oauth2/client'
+export const API_REALM = 'oauth2-resource'
 
 const validation = (message: string): CatalogEntry => ({ status: 400, code: '400000000', type: 'ValidationError', message })
 
@@ -39,11 +48,18 @@ export const ERRORS = {
   WAIT_TIMEOUT: { status: 408, code: '408000000', type: 'Timeout', message: 'The flow did not reach the requested status in time.' },
   CONFLICT: { status: 409, code: '409000000', type: 'Conflict', message: 'The request conflicts with the current state.' },
   INTERNAL: { status: 500, code: '500000000', type: 'InternalError', message: 'Internal server error.' },
+  DATABASE_GONE: { status: 503, code: '503000000', type: 'ServiceUnavailable', message: 'The sandbox\'s database file was deleted or replaced while it ran: nothing sent now would be kept. Restart the sandbox.' },
+  ADMIN_TOKEN_REQUIRED: { status: 401, code: '401000000', type: 'Unauthorized', message: 'This sandbox\'s control plane needs its admin token: send Authorization: Bearer <SANDBOX_ADMIN_TOKEN> (in a browser, log in at /_sandbox/login).', challenge: 'Bearer realm="failover-sandbox control"' },
+  CONTROL_CROSS_SITE: { status: 403, code: '403000000', type: 'AccessDenied', message: 'A page of another site cannot change this sandbox: send control requests from the sandbox\'s own origin or without Origin / Sec-Fetch-Site: cross-site.' },
+  CONTROL_CALLBACK_LOOP: { status: 403, code: '403000000', type: 'AccessDenied', message: 'The sandbox\'s own callbacks cannot drive its control plane: aim callback.url at a receiver (POST /_sandbox/webhooks/{name} is one).' },
+  REQUEST_TIMEOUT: { status: 408, code: '408000000', type: 'Timeout', message: 'The request did not arrive in time: send the headers and the whole body within the server\'s timeouts.' },
 
   // field problems: each rendered as `<path>: <message>` under ValidationError (§2, §3, seed page)
   FIELD_REQUIRED: validation('is required.'),
   UNKNOWN_PROPERTY: validation('is not a known property: remove it.'),
   UNKNOWN_PROPERTY_STRICT: validation('is not a known property: remove it (SANDBOX_STRICT is on, so unknown properties are refused instead of ignored).'),
+  EMPTY_VALUE_STRICT: validation('is sent empty: leave it out (SANDBOX_STRICT is on, so empty optional values are refused instead of ignored).'),
+  INBOUND_URL_HTTPS: validation('must be an HTTPS URL (http is accepted only for localhost, 127.0.0.0/8, ::1, host.docker.internal and the sandbox\'s own host).'),
   STEP_TYPE: validation('must be one of Sms, Viber, Voice.'),
   VIBER_MESSAGE_ON_TRANSACTIONAL: validation('a Viber message is not accepted on /failover/transactional: use template fields (templateId, templateLang, templateParams).'),
   LABEL_ON_TRANSACTIONAL: validation('label is not accepted for Viber steps on /failover/transactional: use template fields.'),
@@ -74,17 +90,36 @@ export const ERRORS = {
   URL_SHORTENER_TWICE: validation('give urlShortener once, at step level or inside message.'),
   OUTCOME_HEADER: validation('X-Sandbox-Outcome is not valid.'),
   SCENARIO_REGEX: validation('is not a valid regular expression.'),
+  SCENARIO_REGEX_UNSAFE: validation('is a regular expression that can take exponential time (nested or overlapping repetition, as in /^(a+)+$/): write it without a repeated group that repeats.'),
+  SCENARIO_REGEX_TOO_LONG: validation('is longer than 200 characters: scenario rule patterns are at most 200.'),
+  FAULT_RULE: validation('is not a valid fault rule.'),
+  FAULT_HEADER: validation('X-Sandbox-Fault is not valid: use a status (500, 502, 503, 504, 429), retryAfter=<seconds>, delay=<ms>, reset, hang or afterCommit, joined by ";" (e.g. "429;retryAfter=2").'),
   CLOCK_BACKWARDS: validation('the clock only moves forward.'),
   CLOCK_TOO_FAR: validation('the clock cannot go past 9999-12-31T23:59:59.999Z.'),
   TEMPLATE_NOT_PENDING: { status: 409, code: '409000000', type: 'Conflict', message: 'Only a PENDING template can be approved or rejected.' },
   MESSAGE_NOT_PENDING: { status: 409, code: '409000000', type: 'Conflict', message: 'The message already has a final status.' },
 
+  // sandbox.md "Faults": the provider misbehaving on purpose, in its own envelope
+  FAULT_429: { status: 429, code: '429000000', type: 'TooManyRequests', message: 'Too many requests: retry after the time in Retry-After (a fault injected by the sandbox).' },
+  FAULT_500: { status: 500, code: '500000000', type: 'InternalError', message: 'Internal server error (a fault injected by the sandbox).' },
+  FAULT_502: { status: 502, code: '502000000', type: 'BadGateway', message: 'Bad gateway (a fault injected by the sandbox).' },
+  FAULT_503: { status: 503, code: '503000000', type: 'ServiceUnavailable', message: 'Service unavailable: retry later (a fault injected by the sandbox).' },
+  FAULT_504: { status: 504, code: '504000000', type: 'GatewayTimeout', message: 'Gateway timeout (a fault injected by the sandbox).' },
+
   // §1: OAuth2 bodies
-  OAUTH_BAD_CREDENTIALS: { status: 401, code: '401000000', type: 'Unauthorized', message: 'Bad credentials', oauth: 'unauthorized' },
+  OAUTH_BAD_CREDENTIALS: { status: 401, code: '401000000', type: 'Unauthorized', message: 'Bad credentials', oauth: 'unauthorized', challenge: `Basic realm="${TOKEN_REALM}"` },
   OAUTH_GRANT: { status: 400, code: '400000000', type: 'ValidationError', message: 'Only grant_type=client_credentials is supported.', oauth: 'unsupported_grant_type' },
   OAUTH_SCOPE: { status: 400, code: '400000000', type: 'ValidationError', message: 'Invalid scope', oauth: 'invalid_scope' },
-  TOKEN_MISSING: { status: 401, code: '401000000', type: 'Unauthorized', message: 'Full authentication is required to access this resource', oauth: 'unauthorized' },
-  TOKEN_INVALID: { status: 401, code: '401000000', type: 'Unauthorized', message: 'Invalid access token', oauth: 'invalid_token' }
+  // RFC 6750 §3.1: a request without credentials gets a challenge without an error code
+  TOKEN_MISSING: { status: 401, code: '401000000', type: 'Unauthorized', message: 'Full authentication is required to access this resource', oauth: 'unauthorized', challenge: `Bearer realm="${API_REALM}"` },
+  TOKEN_INVALID: {
+    status: 401,
+    code: '401000000',
+    type: 'Unauthorized',
+    message: 'Invalid access token',
+    oauth: 'invalid_token',
+    challenge: `Bearer realm="${API_REALM}", error="invalid_token", error_description="The access token is unknown or expired"`
+  }
 } as const satisfies Record<string, CatalogEntry>
 
 export type ErrorName = keyof typeof ERRORS

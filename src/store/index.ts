@@ -1,10 +1,13 @@
-import { openDatabase, type DB } from './database.js'
+import { statSync } from 'node:fs'
+import { openDatabase, type DB, type FileIdentity } from './database.js'
 import { AccountStore, type ClockState } from './accounts.js'
 import { AuthStore } from './auth.js'
 import { CatalogStore } from './catalog.js'
 import { EventStore } from './events.js'
 import { FlowStore } from './flows.js'
 import { CallbackStore } from './callbacks.js'
+import { JournalStore } from './journal.js'
+import { InboxStore } from './inbox.js'
 import type { SeedAccount } from '../schemas/seed.js'
 import { toMicros } from '../money.js'
 
@@ -26,12 +29,22 @@ export class Store {
   readonly flows: FlowStore
   readonly events: EventStore
   readonly callbacks: CallbackStore
+  readonly journal: JournalStore
+  readonly inbox: InboxStore
 
   // made once: better-sqlite3 builds a wrapper per db.transaction() call
   readonly #transaction: (fn: () => unknown) => unknown
+  readonly #path: string
+  readonly #identity?: FileIdentity
+  readonly #unlock: () => void
+  #problem?: string
 
   constructor (path: string) {
-    this.db = openDatabase(path)
+    const opened = openDatabase(path)
+    this.db = opened.db
+    this.#path = path
+    this.#identity = opened.identity
+    this.#unlock = opened.unlock
     this.#transaction = this.db.transaction((fn: () => unknown) => fn())
     this.accounts = new AccountStore(this.db)
     this.auth = new AuthStore(this.db)
@@ -39,6 +52,8 @@ export class Store {
     this.flows = new FlowStore(this.db)
     this.events = new EventStore(this.db)
     this.callbacks = new CallbackStore(this.db)
+    this.journal = new JournalStore(this.db)
+    this.inbox = new InboxStore(this.db)
   }
 
   /** Runs fn in one transaction (nested calls become savepoints). */
@@ -82,7 +97,30 @@ export class Store {
     }
   }
 
+  /**
+   * Issue 11, point 4: undefined while the database file is the one opened; else why not (deleted,
+   * replaced). Once found, the problem stays: writes to an unlinked file are lost at the next start.
+   */
+  fileProblem (): string | undefined {
+    if (this.#problem !== undefined || this.#identity === undefined) return this.#problem
+    let now: { dev: number, ino: number } | undefined
+    try {
+      now = statSync(this.#path)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return undefined // unreadable now, maybe not gone: ask again later
+    }
+    if (now === undefined) this.#problem = `the database file ${this.#path} was deleted while the server ran: what it stores now is lost at exit; restart the server`
+    else if (now.dev !== this.#identity.dev || now.ino !== this.#identity.ino) this.#problem = `the database file ${this.#path} was replaced while the server ran: the server still writes to the old one; restart the server`
+    return this.#problem
+  }
+
+  /** Moves the WAL into the database file and empties it (at shutdown: no -wal left behind). */
+  checkpoint (): void {
+    if (this.db.open) this.db.pragma('wal_checkpoint(TRUNCATE)')
+  }
+
   close (): void {
     if (this.db.open) this.db.close()
+    this.#unlock()
   }
 }

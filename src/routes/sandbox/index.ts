@@ -8,6 +8,9 @@ import { flowControlRoutes } from './flows.js'
 import { callbackRoutes } from './callbacks.js'
 import { eventRoutes } from './events.js'
 import { dashboardRoutes } from './dashboard.js'
+import { requestRoutes } from './requests.js'
+import { faultRoutes } from './faults.js'
+import { webhookRoutes } from './webhooks.js'
 
 /** The sandbox's own control plane under /_sandbox (sandbox.md). */
 export const sandboxRoutes: FastifyPluginAsync = async (app) => {
@@ -20,4 +23,7 @@ export const sandboxRoutes: FastifyPluginAsync = async (app) => {
   await app.register(callbackRoutes)
   await app.register(eventRoutes)
   await app.register(dashboardRoutes)
+  await app.register(requestRoutes)
+  await app.register(faultRoutes)
+  await app.register(webhookRoutes)
 }

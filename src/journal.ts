@@ -1,0 +1,245 @@
+import { Transform, type TransformCallback } from 'node:stream'
+import type { FastifyRequest } from 'fastify'
+import { bearerToken, principalOf } from './auth.js'
+import type { App } from './app.js'
+import type { Store } from './store/index.js'
+import type { JournalEntry } from './store/journal.js'
+import type { TimeSource } from './engine/clock.js'
+import type { AppliedFault } from './faults.js'
+
+/*
+ * sandbox.md "Request journal": every request to the emulated API, whatever its answer. Entries are
+ * kept in a buffer and written in one transaction per event-loop turn (setImmediate), in the order the
+ * requests finished: the SQLite write is off the response path. A read flushes the buffer first, so a
+ * test sees its own requests at once.
+ */
+
+export const DEFAULT_ACCOUNT = 'sandbox'
+// the emulated API's paths (README "The emulated API"): journaled and faultable; /_sandbox and the dashboard are not
+const API_PATH = /^\/(?:oauth\/token|failover|accounts|viber)(?:\/|$)/
+// a buffer this long is written at once, whatever the turn: memory stays bounded under a burst
+const MAX_BUFFER = 1000
+// pruning runs after this many writes, or this long after the last run (wall clock)
+const PRUNE_EVERY_ROWS = 1000
+const PRUNE_EVERY_MS = 60_000
+// headers whose values are secrets: shown as "<scheme> [redacted]"
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-sandbox-admin-token'])
+// client secrets and tokens in form and JSON bodies
+const SECRET_FORM = /\b(client_secret|applicationSecret|access_token|refresh_token|password)=[^&\s]*/g
+const SECRET_JSON = /"(client_secret|applicationSecret|access_token|refresh_token|password|secret)"\s*:\s*"(?:[^"\\]|\\.)*"/g
+export const REDACTED = '[redacted]'
+
+/** What the journal keeps about a request while it runs. */
+export interface RequestTrace {
+  start: number
+  path: string
+  chunks: Buffer[]
+  size: number
+  response: string | null
+  /** the answer the request would have had, before an afterCommit fault replaced it */
+  committedAnswer?: string | null
+  fault?: AppliedFault
+  recorded: boolean
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    trace: RequestTrace | null
+  }
+}
+
+export interface JournalOptions {
+  maxRows: number
+  retentionHours: number
+  maxBodyBytes: number
+}
+
+/** Is this path part of the emulated API? */
+export function isApiPath (path: string): boolean {
+  return API_PATH.test(path)
+}
+
+/** The trace of a request to the emulated API, or null for anything else. */
+export function journalOf (request: FastifyRequest): RequestTrace | null {
+  return request.trace
+}
+
+/** Cuts a text at `max` bytes, with a marker saying how long it was. */
+export function truncate (text: string, max: number): string {
+  const bytes = Buffer.byteLength(text)
+  if (bytes <= max) return text
+  return Buffer.from(text).subarray(0, max).toString('utf8').replace(/\uFFFD$/, '') + `…[truncated by the sandbox: ${bytes} bytes in all]`
+}
+
+export class Journal {
+  readonly #store: Store
+  readonly #time: TimeSource
+  readonly #o: JournalOptions
+  #buffer: JournalEntry[] = []
+  #scheduled = false
+  #sincePrune = 0
+  #lastPrune: number
+
+  constructor (store: Store, time: TimeSource, options: JournalOptions) {
+    this.#store = store
+    this.#time = time
+    this.#o = options
+    this.#lastPrune = time.now()
+  }
+
+  /** The account a request is journaled (and faulted) in: its token's or application's, else X-Sandbox-Account, else `sandbox`. */
+  accountOf (request: FastifyRequest): string {
+    if (request.principal) return request.principal.accountId
+    const now = this.#time.now()
+    const principal = principalOf(this.#store, bearerToken(request), now)
+    if (principal) return principal.accountId
+    const basic = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(request.headers.authorization ?? '')
+    if (basic) {
+      const decoded = Buffer.from(basic[1], 'base64').toString('utf8')
+      const colon = decoded.indexOf(':')
+      const application = colon > 0 ? this.#store.auth.application(decoded.slice(0, colon)) : undefined
+      if (application && application.secret === decoded.slice(colon + 1)) return application.accountId
+    }
+    const header = request.headers['x-sandbox-account']
+    if (typeof header === 'string' && header.trim() !== '') return header.trim()
+    return DEFAULT_ACCOUNT
+  }
+
+  /** Records a request now (its answer is known, or there will be none: status null). */
+  recordNow (request: FastifyRequest, status: number | null, response: string | null, fault?: AppliedFault): void {
+    const trace = request.trace
+    if (trace === null || trace.recorded) return
+    trace.recorded = true
+    const accountId = this.accountOf(request)
+    const realAt = this.#time.now()
+    let at = realAt
+    try { at = (request.server as App).engine.clocks.now(accountId) } catch { /* an account that does not exist: wall clock */ }
+    const max = this.#o.maxBodyBytes
+    const token = bearerToken(request)
+    const redactToken = (text: string): string => (token !== undefined && token.length >= 8 ? text.split(token).join(REDACTED) : text)
+    const requestBody = trace.size === 0 ? null : redact(Buffer.concat(trace.chunks).toString('utf8'))
+    const responseBody = response === null ? null : redactToken(redact(response))
+    const answered = trace.committedAnswer ?? response
+    const headers: Record<string, string> = {}
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value === undefined) continue
+      const text = Array.isArray(value) ? value.join(', ') : value
+      headers[name] = SECRET_HEADERS.has(name) ? redactHeader(text) : text
+    }
+    this.record({
+      accountId,
+      at,
+      realAt,
+      method: request.method,
+      path: trace.path,
+      status,
+      durationMs: Math.round((performance.now() - trace.start) * 100) / 100,
+      requestHeaders: headers,
+      requestBody: requestBody === null ? null : truncate(requestBody, max) + (trace.size > max && Buffer.byteLength(requestBody) <= max ? `…[truncated by the sandbox: ${trace.size} bytes in all]` : ''),
+      responseBody: responseBody === null ? null : truncate(responseBody, max),
+      trackingId: trackingIdOf(request, answered),
+      errorCode: status !== null && status >= 400 ? errorCodeOf(response) : null,
+      fault: (fault ?? trace.fault ?? null) as Record<string, unknown> | null
+    })
+  }
+
+  record (entry: JournalEntry): void {
+    this.#buffer.push(entry)
+    if (this.#buffer.length >= MAX_BUFFER) this.flush()
+    else if (!this.#scheduled) {
+      this.#scheduled = true
+      setImmediate(() => this.flush())
+    }
+  }
+
+  /** Writes the buffer in one transaction; prunes now and then. */
+  flush (): void {
+    this.#scheduled = false
+    if (this.#buffer.length === 0 || !this.#store.db.open) return
+    const batch = this.#buffer
+    this.#buffer = []
+    this.#store.journal.insertMany(batch)
+    this.#sincePrune += batch.length
+    const now = this.#time.now()
+    if (this.#sincePrune >= PRUNE_EVERY_ROWS || now - this.#lastPrune >= PRUNE_EVERY_MS) this.prune()
+  }
+
+  /** Bounded history: entries past the retention age (wall clock) or the row cap are dropped. */
+  prune (): number {
+    this.#sincePrune = 0
+    this.#lastPrune = this.#time.now()
+    return this.#store.journal.pruneOlderThan(this.#lastPrune - this.#o.retentionHours * 3_600_000) +
+      this.#store.journal.pruneBeyond(this.#o.maxRows)
+  }
+}
+
+function redact (text: string): string {
+  return text.replace(SECRET_FORM, `$1=${REDACTED}`).replace(SECRET_JSON, `"$1":"${REDACTED}"`)
+}
+
+function redactHeader (value: string): string {
+  const scheme = /^(\w+)\s+\S/.exec(value)
+  return scheme ? `${scheme[1]} ${REDACTED}` : REDACTED
+}
+
+function trackingIdOf (request: FastifyRequest, response: string | null): string | null {
+  const param = (request.params as { trackingId?: unknown } | undefined)?.trackingId
+  if (typeof param === 'string') return param
+  if (response === null || !request.url.startsWith('/failover')) return null
+  return /^\{"trackingId":"([^"]+)"/.exec(response)?.[1] ?? /"trackingId"\s*:\s*"([^"]+)"/.exec(response.slice(0, 200))?.[1] ?? null
+}
+
+function errorCodeOf (response: string | null): string | null {
+  if (response === null) return null
+  return /"code"\s*:\s*"([^"]+)"/.exec(response)?.[1] ?? /"error"\s*:\s*"([^"]+)"/.exec(response)?.[1] ?? null
+}
+
+/** Copies what passes up to `max` bytes into the trace (the journal's view of the raw body). */
+class Capture extends Transform {
+  readonly #trace: RequestTrace
+  readonly #max: number
+  constructor (trace: RequestTrace, max: number) {
+    super()
+    this.#trace = trace
+    this.#max = max
+  }
+
+  override _transform (chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    const room = this.#max - this.#trace.size
+    if (room > 0) this.#trace.chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk)
+    this.#trace.size += chunk.length
+    done(null, chunk)
+  }
+}
+
+/** The journal's hooks; `inner` registers hooks that must run between its onRequest and its onSend (faults). */
+export function registerJournal (app: App, journal: Journal, inner: () => void): void {
+  const max = app.config.SANDBOX_JOURNAL_MAX_BODY_BYTES
+  app.decorateRequest('trace', null)
+
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?', 1)[0]
+    if (!isApiPath(path)) return
+    request.trace = { start: performance.now(), path, chunks: [], size: 0, response: null, recorded: false }
+  })
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const trace = request.trace
+    if (trace === null) return payload
+    const capture = new Capture(trace, max)
+    payload.on('error', (err) => capture.destroy(err))
+    return payload.pipe(capture)
+  })
+
+  inner()
+
+  app.addHook('onSend', async (request, _reply, payload) => {
+    const trace = request.trace
+    if (trace !== null) trace.response = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null
+    return payload
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.trace !== null) journal.recordNow(request, reply.statusCode, request.trace.response)
+  })
+  app.addHook('preClose', async () => journal.flush())
+}
+
