@@ -23,6 +23,7 @@ import { templateRoutes } from './routes/templates.js'
 import { sandboxRoutes } from './routes/sandbox/index.js'
 import { uiRoutes } from './routes/ui.js'
 import { registerOpenApi } from './openapi.js'
+import { logCallbacks } from './startup.js'
 import { registerLevers } from './levers.js'
 import { watchDatabase } from './db-watch.js'
 import { registerGuard } from './guard.js'
@@ -159,6 +160,8 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
     if (!firstStart) log.warn({ accountId: account.id }, `seed account ${account.id} was missing: re-created from the seed`)
   }
 
+  // callback attempts in the log: info per attempt, debug with the body
+  logCallbacks(engine, store, log)
   app.decorate('engine', engine)
   app.decorate('store', store)
   app.decorate('config', config)

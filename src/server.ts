@@ -1,15 +1,27 @@
 import { realpathSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { pino, type Logger } from 'pino'
 import { buildApp, type App } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
+import { printBanner } from './startup.js'
 
-/** The logger: pretty on a TTY, JSON otherwise; the authorization header never appears. */
+/** pino-pretty is an optional dependency: a TTY uses it when it is installed, JSON lines otherwise. */
+export function prettyAvailable (): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty')
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The logger: pretty on a TTY (when pino-pretty is installed), JSON lines otherwise; the authorization header never appears. */
 export function createLogger (level: string): Logger {
-  const pretty = process.stdout.isTTY === true
+  const pretty = process.stdout.isTTY === true && prettyAvailable()
   return pino({
     level,
-    redact: ['req.headers.authorization', 'headers.authorization'],
+    redact: ['req.headers.authorization', 'headers.authorization', 'req.headers.cookie', 'req.headers["x-sandbox-admin-token"]'],
     ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {})
   })
 }
@@ -26,6 +38,12 @@ export function describeListenError (err: unknown, config: Config, names = { por
   return undefined
 }
 
+/** Whether a listen address is reachable from this machine only. */
+export function isLoopback (host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '')
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || /^::ffff:127\./.test(h)
+}
+
 /** Loads config, builds, listens, and closes gracefully on SIGINT/SIGTERM. */
 export async function serve (config: Config): Promise<App> {
   const logger = createLogger(config.LOG_LEVEL)
@@ -35,6 +53,10 @@ export async function serve (config: Config): Promise<App> {
   } catch (err) {
     await app.close() // the database is open: close it cleanly before giving up
     throw err
+  }
+  printBanner(app, config, logger)
+  if (config.SANDBOX_ADMIN_TOKEN === '' && !isLoopback(config.HOST)) {
+    logger.warn({ host: config.HOST }, `listening on ${config.HOST} without SANDBOX_ADMIN_TOKEN: anyone who reaches this port can reset, drive and read the sandbox; set SANDBOX_ADMIN_TOKEN or HOST=127.0.0.1`)
   }
   let closing = false
   const shutdown = (signal: string): void => {
