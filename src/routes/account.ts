@@ -1,18 +1,11 @@
-import type { FastifyPluginAsync } from 'fastify'
-import { Type } from 'typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireToken, requireScopes } from '../auth.js'
-import { fromMicros } from '../money.js'
+import { balanceView } from '../engine/views.js'
+import { BalanceSchema } from '../schemas/account.js'
 import { errorResponses } from '../schemas/common.js'
-import type { App } from '../app.js'
-
-export const BalanceSchema = Type.Object({
-  balance: Type.Number(),
-  currency: Type.Object({ code: Type.String(), name: Type.String(), sign: Type.String() })
-}, { $id: 'Balance' })
 
 /** provider-api.md §8: GET /accounts/me/balance (needs the account scope: MT_ROLE_ACCOUNT_FINANCE). */
-export const accountRoutes: FastifyPluginAsync = async (instance) => {
-  const app = instance as App
+export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', requireToken(app.store, () => app.engine.clocks.time.now()))
   app.get('/accounts/me/balance', {
     schema: {
@@ -23,7 +16,6 @@ export const accountRoutes: FastifyPluginAsync = async (instance) => {
     }
   }, async (request) => {
     requireScopes(request.principal!, 'account')
-    const account = app.store.accounts.get(request.principal!.accountId)!
-    return { balance: fromMicros(account.balance), currency: account.currency }
+    return balanceView(app.store.accounts.get(request.principal!.accountId)!)
   })
 }

@@ -1,24 +1,16 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { requireToken, requireScopes } from '../auth.js'
 import { ApiError, ERRORS, validationError, type Problem } from '../errors.js'
 import { placeholders } from '../engine/render.js'
-import { iso } from '../engine/tracking.js'
+import { templateView } from '../engine/views.js'
 import type { Template } from '../store/catalog.js'
 import { errorResponses } from '../schemas/common.js'
 import { NewTemplateSchema } from '../schemas/templates.js'
 import { requireJsonBody } from '../validation.js'
-import type { App } from '../app.js'
-
-export function templateView (t: Template): Record<string, unknown> {
-  const names: string[] = []
-  for (const text of Object.values(t.languages)) for (const n of placeholders(text)) if (!names.includes(n)) names.push(n)
-  return { id: t.id, senderInfoTrackingId: t.senderInfoTrackingId, name: t.name, category: t.category, languages: t.languages, placeholders: names, status: t.status, createdAt: iso(t.createdAt) }
-}
 
 /** provider-api.md §8: Viber transactional templates. Created PENDING; never edited (delete and create anew). */
-export const templateRoutes: FastifyPluginAsync = async (instance) => {
-  const app = instance as App
+export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', requireToken(app.store, () => app.engine.clocks.time.now()))
   app.addHook('preValidation', requireJsonBody)
   const SenderQuery = Type.Object({ senderInfoTrackingId: Type.Optional(Type.String({ minLength: 1 })) })
@@ -31,7 +23,7 @@ export const templateRoutes: FastifyPluginAsync = async (instance) => {
       querystring: SenderQuery,
       response: { 200: Type.Array(Type.Ref('Template')), ...errorResponses(400, 401, 403) }
     }
-  }, async (request): Promise<any> => {
+  }, async (request) => {
     requireScopes(request.principal!, 'viber')
     return app.store.catalog.templates(request.principal!.accountId, request.query.senderInfoTrackingId).map(templateView)
   })
@@ -45,7 +37,7 @@ export const templateRoutes: FastifyPluginAsync = async (instance) => {
       body: NewTemplateSchema,
       response: { 200: Type.Ref('Template'), ...errorResponses(400, 401, 403, 413) }
     }
-  }, async (request): Promise<any> => {
+  }, async (request) => {
     const principal = request.principal!
     requireScopes(principal, 'viber')
     const senderId = request.query.senderInfoTrackingId
@@ -55,7 +47,7 @@ export const templateRoutes: FastifyPluginAsync = async (instance) => {
     const category = request.body.category ?? 'TRANSACTIONAL'
     if (category === 'OTP') {
       for (const [lang, text] of Object.entries(request.body.languages)) {
-        if (!placeholders(text as string).includes('pin')) problems.push({ path: `languages.${lang}`, entry: ERRORS.TEMPLATE_OTP_NO_PIN })
+        if (!placeholders(text).includes('pin')) problems.push({ path: `languages.${lang}`, entry: ERRORS.TEMPLATE_OTP_NO_PIN })
       }
     }
     if (problems.length > 0) throw validationError(problems)
@@ -64,7 +56,7 @@ export const templateRoutes: FastifyPluginAsync = async (instance) => {
       senderInfoTrackingId: senderId,
       name: request.body.name,
       category,
-      languages: request.body.languages as Record<string, string>,
+      languages: request.body.languages,
       status: 'PENDING',
       createdAt: app.engine.clocks.now(principal.accountId)
     }

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { requireToken, requireScopes } from '../auth.js'
 import { ERRORS, validationError, type Problem } from '../errors.js'
@@ -8,7 +8,6 @@ import { errorResponses } from '../schemas/common.js'
 import { SearchBodySchema, SearchQuerySchema } from '../schemas/tracking.js'
 import type { SearchField, SearchFilter, SearchOperator } from '../store/flows.js'
 import { isObject, requireJsonBody } from '../validation.js'
-import type { App } from '../app.js'
 
 // provider-api.md §4: searchable fields and the operators each takes
 const FIELDS: SearchField[] = ['type', 'to', 'status', 'terminationChannel', 'flowKind']
@@ -49,8 +48,7 @@ export function parseFilters (body: unknown): SearchFilter[] {
   return filters
 }
 
-export const trackingRoutes: FastifyPluginAsync = async (instance) => {
-  const app = instance as App
+export const trackingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('onRequest', requireToken(app.store, () => app.engine.clocks.time.now()))
   app.addHook('preValidation', requireJsonBody)
 
@@ -62,7 +60,7 @@ export const trackingRoutes: FastifyPluginAsync = async (instance) => {
       params: Type.Object({ trackingId: Type.String() }),
       response: { 200: Type.Ref('Tracking'), ...errorResponses(401, 403, 404) }
     }
-  }, async (request): Promise<any> => {
+  }, async (request) => {
     requireScopes(request.principal!, 'failover')
     return app.engine.tracking(request.principal!.accountId, request.params.trackingId)
   })
@@ -77,7 +75,7 @@ export const trackingRoutes: FastifyPluginAsync = async (instance) => {
       body: SearchBodySchema,
       response: { 200: Type.Ref('TrackingPage'), ...errorResponses(400, 401, 403) }
     }
-  }, async (request): Promise<any> => {
+  }, async (request) => {
     requireScopes(request.principal!, 'failover')
     const filters = parseFilters(request.body)
     const q = request.query

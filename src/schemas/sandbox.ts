@@ -54,6 +54,10 @@ export const AccountCredentialsSchema = Type.Object({
   applicationId: Type.String({ pattern: '^[0-9a-f]{24}$', description: '24 lower-case hex characters, as the provider\'s' }),
   applicationSecret: Type.String({ pattern: '^[A-Za-z0-9]{16}$', description: '16 letters and digits' })
 })
+export type AccountCredentials = Static<typeof AccountCredentialsSchema>
+
+export const ResetResultSchema = Type.Object({ accountId: Type.String(), reset: Type.Literal(true) })
+export type ResetResult = Static<typeof ResetResultSchema>
 
 export const ForceStatusSchema = Type.Object({
   status: Type.String({ minLength: 1 }),

@@ -1,18 +1,16 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { randomBytes } from 'node:crypto'
 import { Type } from 'typebox'
 import { ApiError, ERRORS } from '../../errors.js'
-import { fromMicros, toMicros } from '../../money.js'
+import { toMicros } from '../../money.js'
+import { balanceView, templateView } from '../../engine/views.js'
+import { BalanceSchema } from '../../schemas/account.js'
 import { errorResponses } from '../../schemas/common.js'
-import { AccountCredentialsSchema, BalanceChangeSchema, NewAccountSchema } from '../../schemas/sandbox.js'
-import { BalanceSchema } from '../account.js'
-import { templateView } from '../templates.js'
-import type { App } from '../../app.js'
+import { AccountCredentialsSchema, BalanceChangeSchema, NewAccountSchema, ResetResultSchema } from '../../schemas/sandbox.js'
 import { CONTROL, controlAccount } from './context.js'
 
 /** Accounts as namespaces (sandbox.md "Accounts"), balance, reset and template review. */
-export const accountControlRoutes: FastifyPluginAsync = async (instance) => {
-  const app = instance as App
+export const accountControlRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/accounts', {
     schema: {
@@ -45,15 +43,14 @@ export const accountControlRoutes: FastifyPluginAsync = async (instance) => {
   }, async (request) => {
     const accountId = controlAccount(app, request)
     app.store.accounts.setBalance(accountId, toMicros(request.body.balance))
-    const account = app.store.accounts.get(accountId)!
-    return { balance: fromMicros(account.balance), currency: account.currency }
+    return balanceView(app.store.accounts.get(accountId)!)
   })
 
   app.post('/reset', {
     schema: {
       ...CONTROL,
       summary: "Clear the account's flows, messages and callbacks; restore its seed balance and templates",
-      response: { 200: Type.Object({ accountId: Type.String(), reset: Type.Literal(true) }), ...errorResponses(404) }
+      response: { 200: ResetResultSchema, ...errorResponses(404) }
     }
   }, async (request) => {
     const accountId = controlAccount(app, request)
@@ -70,7 +67,7 @@ export const accountControlRoutes: FastifyPluginAsync = async (instance) => {
         params: Type.Object({ templateId: Type.String() }),
         response: { 200: Type.Ref('Template'), ...errorResponses(404, 409) }
       }
-    }, async (request): Promise<any> => {
+    }, async (request) => {
       const accountId = controlAccount(app, request)
       const template = app.store.catalog.template(accountId, request.params.templateId)
       if (!template) throw new ApiError(ERRORS.TEMPLATE_NOT_FOUND)

@@ -1,55 +1,16 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ApiError, ERRORS } from '../../errors.js'
-import { iso } from '../../engine/tracking.js'
+import { callbackView } from '../../engine/views.js'
 import type { Callback } from '../../store/callbacks.js'
 import type { Store } from '../../store/index.js'
+import { CallbackViewSchema, type CallbackView } from '../../schemas/callbacks.js'
 import { errorResponses } from '../../schemas/common.js'
-import type { App } from '../../app.js'
 import { CONTROL, controlAccount } from './context.js'
 
-const isoOrNull = (t: number | null): string | null => (t === null ? null : iso(t))
-
-export const CallbackViewSchema = Type.Object({
-  id: Type.String(),
-  trackingId: Type.String(),
-  kind: Type.Union([Type.Literal('change'), Type.Literal('completion'), Type.Literal('inbound')]),
-  url: Type.String(),
-  state: Type.Union(['waiting', 'pending', 'delivering', 'delivered', 'failed'].map((s) => Type.Literal(s))),
-  attempts: Type.Array(Type.Object({
-    attempt: Type.Integer(),
-    at: Type.String({ format: 'date-time', description: 'sandbox time' }),
-    realAt: Type.String({ format: 'date-time', description: 'wall-clock time' }),
-    status: Type.Union([Type.Integer(), Type.Null()], { description: 'HTTP status, or null when no answer came' }),
-    error: Type.Union([Type.String(), Type.Null()]),
-    latencyMs: Type.Integer()
-  })),
-  nextAttemptAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  createdAt: Type.String({ format: 'date-time' }),
-  finishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  body: Type.Unknown({ description: 'what was (or will be) POSTed' })
-}, { $id: 'CallbackView' })
-
-export function callbackView (store: Store, c: Callback): Record<string, unknown> {
-  return {
-    id: c.id,
-    trackingId: c.flowId,
-    kind: c.kind,
-    url: c.url,
-    state: c.state,
-    attempts: store.callbacks.attempts(c.id).map((a) => ({
-      attempt: a.attempt, at: iso(a.sandboxAt), realAt: iso(a.realAt), status: a.status, error: a.error, latencyMs: a.latencyMs
-    })),
-    nextAttemptAt: isoOrNull(c.nextAttemptAt),
-    createdAt: iso(c.createdAt),
-    finishedAt: isoOrNull(c.finishedAt),
-    body: JSON.parse(c.body)
-  }
-}
-
 /** sandbox.md "Seeing what happened": callbacks with every attempt, redelivery, and inbound Viber replies. */
-export const callbackRoutes: FastifyPluginAsync = async (instance) => {
-  const app = instance as App
+export const callbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const view = (store: Store, c: Callback): CallbackView => callbackView(c, store.callbacks.attempts(c.id))
 
   app.get('/callbacks', {
     schema: {
@@ -58,13 +19,13 @@ export const callbackRoutes: FastifyPluginAsync = async (instance) => {
       querystring: Type.Object({ trackingId: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 100 })) }),
       response: { 200: Type.Array(CallbackViewSchema), ...errorResponses(400, 404) }
     }
-  }, async (request): Promise<any> => {
+  }, async (request) => {
     const accountId = controlAccount(app, request)
     const { trackingId, limit } = request.query
     const list = trackingId !== undefined
       ? app.store.callbacks.ofFlow(trackingId).filter((c) => c.accountId === accountId)
       : app.store.callbacks.ofAccount(accountId, limit ?? 100)
-    return list.map((c) => callbackView(app.store, c))
+    return list.map((c) => view(app.store, c))
   })
 
   app.post('/callbacks/:callbackId/redeliver', {
@@ -74,13 +35,13 @@ export const callbackRoutes: FastifyPluginAsync = async (instance) => {
       params: Type.Object({ callbackId: Type.String() }),
       response: { 200: CallbackViewSchema, ...errorResponses(404, 409) }
     }
-  }, async (request): Promise<any> => {
+  }, async (request) => {
     const accountId = controlAccount(app, request)
     const callback = app.store.callbacks.get(request.params.callbackId)
     if (!callback || callback.accountId !== accountId) throw new ApiError(ERRORS.CALLBACK_NOT_FOUND)
     if (callback.state === 'delivering') throw new ApiError(ERRORS.CONFLICT, 'An attempt of this callback is in flight: try again when it has finished.')
     await app.engine.callbacks.redeliver(callback)
-    return callbackView(app.store, app.store.callbacks.get(callback.id)!)
+    return view(app.store, app.store.callbacks.get(callback.id)!)
   })
 
   app.post('/messages/:messageId/reply', {
@@ -91,7 +52,7 @@ export const callbackRoutes: FastifyPluginAsync = async (instance) => {
       body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
       response: { 200: CallbackViewSchema, ...errorResponses(400, 404) }
     }
-  }, async (request): Promise<any> => {
+  }, async (request) => {
     const accountId = controlAccount(app, request)
     const message = app.store.flows.message(request.params.messageId)
     if (!message || message.accountId !== accountId) throw new ApiError(ERRORS.MESSAGE_NOT_FOUND)
@@ -104,6 +65,6 @@ export const callbackRoutes: FastifyPluginAsync = async (instance) => {
     // the first attempt runs before the answer, so a test sees its result at once
     await app.engine.scheduler.run(accountId)
     await app.engine.callbacks.settle(accountId)
-    return callbackView(app.store, app.store.callbacks.get(callback.id)!)
+    return view(app.store, app.store.callbacks.get(callback.id)!)
   })
 }

@@ -1,12 +1,11 @@
-import type { FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { bearerToken, principalOf } from '../../auth.js'
 import { ApiError, ERRORS } from '../../errors.js'
-import type { App } from '../../app.js'
 
 export const DEFAULT_ACCOUNT = 'sandbox'
 
 /** sandbox.md "Accounts": X-Sandbox-Account, else the bearer token's account, else `sandbox`. */
-export function controlAccount (app: App, request: FastifyRequest): string {
+export function controlAccount (app: Pick<FastifyInstance, 'engine' | 'store'>, request: FastifyRequest): string {
   const header = request.headers['x-sandbox-account']
   let id: string = DEFAULT_ACCOUNT
   if (typeof header === 'string' && header.trim() !== '') id = header.trim()

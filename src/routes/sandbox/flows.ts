@@ -1,18 +1,14 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ApiError, ERRORS, validationError } from '../../errors.js'
 import { canonical } from '../../engine/channels.js'
 import { errorResponses } from '../../schemas/common.js'
 import { WaitQuerySchema } from '../../schemas/sandbox.js'
-import type { App } from '../../app.js'
+import { FLOW_STATUSES } from '../../vocabulary.js'
 import { CONTROL, controlAccount } from './context.js'
 
-// provider-api.md §5: the statuses a flow can be in
-const FLOW_STATUSES = ['Queued', 'InProgress', 'Succeeded', 'Failed']
-
 /** sandbox.md: GET /_sandbox/flows/{trackingId}/wait long-polls until the flow reaches a status. */
-export const flowControlRoutes: FastifyPluginAsync = async (instance) => {
-  const app = instance as App
+export const flowControlRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // long-polls in progress end (408) before the server closes, or close() would wait for their timeouts
   const waiting = new Set<() => void>()
   app.addHook('preClose', async () => { for (const end of waiting) end() })
@@ -25,7 +21,7 @@ export const flowControlRoutes: FastifyPluginAsync = async (instance) => {
       querystring: WaitQuerySchema,
       response: { 200: Type.Ref('Tracking'), ...errorResponses(400, 404, 408) }
     }
-  }, async (request): Promise<any> => {
+  }, async (request) => {
     const accountId = controlAccount(app, request)
     const { trackingId } = request.params
     const names = (request.query.status ?? 'Succeeded,Failed').split(',').map((s) => s.trim()).filter((s) => s !== '')

@@ -1,14 +1,12 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { recipientView } from '../../engine/outbox.js'
 import { errorResponses } from '../../schemas/common.js'
 import { ForceStatusSchema, MessagesQuerySchema } from '../../schemas/sandbox.js'
-import type { App } from '../../app.js'
 import { CONTROL, controlAccount } from './context.js'
 
 /** sandbox.md "Seeing what happened": every message the sandbox "sent", and forced statuses. */
-export const messageRoutes: FastifyPluginAsync = async (instance) => {
-  const app = instance as App
+export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/messages', {
     schema: { ...CONTROL, summary: 'What recipients would have seen, newest first', querystring: MessagesQuerySchema, response: { 200: Type.Array(Type.Unknown()), ...errorResponses(400, 404) } }
@@ -37,7 +35,7 @@ export const messageRoutes: FastifyPluginAsync = async (instance) => {
       body: ForceStatusSchema,
       response: { 200: Type.Ref('Tracking'), ...errorResponses(400, 404, 409) }
     }
-  }, async (request): Promise<any> => {
+  }, async (request) => {
     const accountId = controlAccount(app, request)
     const trackingId = app.engine.forceStatus(accountId, request.params.messageId, request.body.status, request.body.detailedStatus)
     return app.engine.tracking(accountId, trackingId)
