@@ -218,8 +218,9 @@ class Hangs {
   }
 }
 
-const sleep = async (app: App, ms: number): Promise<void> => {
-  if (ms > 0) await new Promise<void>((resolve) => app.engine.clocks.time.setTimeout(resolve, ms))
+// a real (and referenced) timer: a delayed answer keeps the process alive like any request in flight
+const sleep = async (ms: number): Promise<void> => {
+  if (ms > 0) await new Promise<void>((resolve) => setTimeout(resolve, ms))
 }
 
 /** The onRequest and onSend hooks that apply faults to the emulated API: registered from app.ts. */
@@ -248,7 +249,7 @@ export function registerFaults (app: App, faults: Faults, journal: Journal): voi
     if (fault === undefined) return
     state.fault = fault
     if (fault.afterCommit === true) return
-    await sleep(app, fault.delayMs ?? 0)
+    await sleep(fault.delayMs ?? 0)
     if (fault.drop !== undefined) {
       reply.hijack()
       await drop(request, reply, fault, null)
@@ -263,7 +264,7 @@ export function registerFaults (app: App, faults: Faults, journal: Journal): voi
   app.addHook('onSend', async (request, reply, payload) => {
     const fault = journalOf(request)?.fault
     if (fault?.afterCommit !== true) return payload
-    await sleep(app, fault.delayMs ?? 0)
+    await sleep(fault.delayMs ?? 0)
     if (fault.drop !== undefined) {
       await drop(request, reply, fault, typeof payload === 'string' ? payload : null)
       return payload

@@ -1,8 +1,9 @@
+import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { buildApp, type App } from './app.js'
+import { buildApp as buildInternalApp } from './app.js'
 import { loadConfig, type Config } from './config.js'
-import type { ClockView } from './engine/clock.js'
 import { loadSeed, parseSeed } from './seed.js'
+import { accountHelpers, SandboxHttpError, type AccountHelpers, type AdvanceResult, type Credentials, type HelperContext } from './helpers.js'
 import type { Seed } from './schemas/seed.js'
 
 /*
@@ -14,13 +15,43 @@ import type { Seed } from './schemas/seed.js'
  *   await sb.close()
  */
 
-export { buildApp } from './app.js'
-export type { App, BuildOptions } from './app.js'
 export { loadConfig, ConfigError, CONFIG_KEYS } from './config.js'
 export type { Config, ConfigKey } from './config.js'
-export type { ClockView } from './engine/clock.js'
 export type { Seed, SeedAccount } from './schemas/seed.js'
 export { VERSION } from './version.js'
+
+/*
+ * The published types are this module's own: no type here names the engine, the store or a
+ * dependency's types that only development installs (better-sqlite3's live in @types/better-sqlite3),
+ * so a consumer compiles with skipLibCheck: false. Keep it so: declare public shapes here rather
+ * than re-exporting internal modules (test/package.test.ts checks it on the packed tarball).
+ */
+
+/** The sandbox's Fastify instance as the package publishes it: inject(), listen(), close() and its settings. */
+export type App = FastifyInstance & { config: Config, seed: Seed }
+
+/** An account's clock (GET /_sandbox/clock): sandbox time in epoch ms, its mode and realtime scale. */
+export interface ClockView {
+  now: number
+  mode: ClockMode
+  scale: number
+}
+
+export interface BuildOptions {
+  /** settings; anything left out takes its default */
+  config?: Partial<Config>
+  /** the seed as data, instead of reading config.SANDBOX_SEED */
+  seed?: unknown
+  /** pino logger, or false for none */
+  logger?: Logger | false
+  /** the real-time source (Date.now and timers by default) */
+  time?: { now: () => number, setTimeout: (fn: () => void, ms: number) => unknown, clearTimeout: (handle: unknown) => void }
+  /** outbound HTTP for callbacks (global fetch by default) */
+  fetch?: (url: string, init: { method: string, headers: Record<string, string>, body: string, signal: AbortSignal }) => Promise<{ status: number, body?: { cancel: () => Promise<void> } | null }>
+}
+
+/** Builds the sandbox, ready for inject() or listen(): nothing listens here. */
+export const buildApp: (options?: BuildOptions) => Promise<App> = buildInternalApp as unknown as (options?: BuildOptions) => Promise<App>
 
 export type ClockMode = 'realtime' | 'manual'
 
@@ -47,10 +78,11 @@ export interface StartOptions {
   config?: Partial<Config>
 }
 
-export interface Credentials {
-  applicationId: string
-  applicationSecret: string
-}
+export { SandboxHttpError } from './helpers.js'
+export type {
+  Credentials, AdvanceResult, SendOptions, SendAnswer, ScenarioRule, FaultRule, RequestFilter, JournaledRequest,
+  WebhookArrival, Webhook, Requests, AccountHelpers
+} from './helpers.js'
 
 /** GET /_sandbox/messages filters */
 export interface MessageFilter {
@@ -78,11 +110,6 @@ export interface SentMessage {
   [key: string]: unknown
 }
 
-export interface AdvanceResult {
-  /** the account's sandbox time after the advance, epoch ms */
-  now: number
-  eventsRun: number
-}
 
 export interface SandboxClock {
   /**
@@ -97,18 +124,29 @@ export interface SandboxClock {
   set: (change: { mode?: ClockMode, scale?: number, now?: number | Date | string }) => Promise<ClockView>
 }
 
-export interface Sandbox {
-  /** http://host:port, for both the API and the OAuth base URL */
-  url: string
-  port: number
-  /** the seed application of the account */
-  credentials: Credentials
-  accountId: string
+/** One account's helpers (sandbox.md "Helpers on startSandbox()"), its clock, messages and reset. */
+export interface SandboxAccount extends AccountHelpers {
   clock: SandboxClock
   /** what recipients would have seen, newest first */
   messages: (filter?: MessageFilter) => Promise<SentMessage[]>
   /** clears the account's flows, messages and callbacks; restores its seed balance and templates */
   reset: () => Promise<void>
+}
+
+/** The options of sb.account() (POST /_sandbox/accounts). */
+export interface NewAccountOptions {
+  name?: string
+  balance?: number
+  clock?: ClockMode
+  scale?: number
+}
+
+export interface Sandbox extends SandboxAccount {
+  /** http://host:port, for both the API and the OAuth base URL */
+  url: string
+  port: number
+  /** an isolated account (fresh credentials, its own clock, flows, journal and faults) with the same helpers */
+  account: (options?: NewAccountOptions) => Promise<SandboxAccount>
   /** stops listening, waits for requests in flight, closes the database; safe to call twice */
   close: () => Promise<void>
   /** the Fastify instance, for app.inject() and the engine */
@@ -138,7 +176,7 @@ export async function startSandbox (options: StartOptions = {}): Promise<Sandbox
   const logger = options.logger === true
     ? (await import('./server.js')).createLogger(config.LOG_LEVEL)
     : options.logger === undefined ? false : options.logger
-  const app = await buildApp({ config, seed, logger })
+  const app = await buildInternalApp({ config, seed, logger })
   try {
     await app.listen({ port: config.PORT, host })
   } catch (err) {
@@ -151,49 +189,67 @@ export async function startSandbox (options: StartOptions = {}): Promise<Sandbox
     await app.close()
     throw new Error(`startSandbox: no account ${options.account ?? ''} in the seed`)
   }
-  const accountId = account.id
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.PORT
   const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host
-  const headers = { 'x-sandbox-account': accountId }
+  const url = `http://${urlHost}:${port}`
+  const adminToken = (app.config as { SANDBOX_ADMIN_TOKEN?: string }).SANDBOX_ADMIN_TOKEN
+  const ctx: HelperContext = {
+    url,
+    inject: async (o) => await app.inject(o),
+    controlHeaders: adminToken ? { authorization: `Bearer ${adminToken}` } : {},
+    advance: async (id, by) => await app.engine.advance(id, by)
+  }
 
-  const clock: SandboxClock = {
-    advance: async (ms) => {
-      if (ms !== 'idle' && !(Number.isFinite(ms) && ms >= 0 && ms <= MAX_ADVANCE_MS)) {
-        throw new RangeError(`clock.advance: ms must be a number from 0 to ${MAX_ADVANCE_MS} (or 'idle'), not ${String(ms)}`)
+  /** The helpers, clock, messages and reset of one account. */
+  const forAccount = (accountId: string, credentials: Credentials): SandboxAccount => {
+    const headers = { ...ctx.controlHeaders, 'x-sandbox-account': accountId }
+    const clock: SandboxClock = {
+      advance: async (ms) => {
+        if (ms !== 'idle' && !(Number.isFinite(ms) && ms >= 0 && ms <= MAX_ADVANCE_MS)) {
+          throw new RangeError(`clock.advance: ms must be a number from 0 to ${MAX_ADVANCE_MS} (or 'idle'), not ${String(ms)}`)
+        }
+        return await app.engine.advance(accountId, ms === 'idle' ? { until: 'idle' } : { seconds: ms / 1000 })
+      },
+      now: () => app.engine.clocks.now(accountId),
+      set: async (change) => {
+        const at = change.now === undefined || typeof change.now === 'number' ? change.now : new Date(change.now).getTime()
+        if (at !== undefined && Number.isNaN(at)) throw new RangeError(`clock.set: now is not a time: ${String(change.now)}`)
+        return await app.engine.setClock(accountId, { mode: change.mode, scale: change.scale, now: at })
       }
-      return await app.engine.advance(accountId, ms === 'idle' ? { until: 'idle' } : { seconds: ms / 1000 })
-    },
-    now: () => app.engine.clocks.now(accountId),
-    set: async (change) => {
-      const at = change.now === undefined || typeof change.now === 'number' ? change.now : new Date(change.now).getTime()
-      if (at !== undefined && Number.isNaN(at)) throw new RangeError(`clock.set: now is not a time: ${String(change.now)}`)
-      return await app.engine.setClock(accountId, { mode: change.mode, scale: change.scale, now: at })
+    }
+    return {
+      ...accountHelpers(ctx, accountId, credentials),
+      clock,
+      messages: async (filter = {}) => {
+        const query = new URLSearchParams()
+        for (const [key, value] of Object.entries(filter)) if (value !== undefined) query.set(key, String(value))
+        const res = await app.inject({ method: 'GET', url: `/_sandbox/messages?${query.toString()}`, headers })
+        if (res.statusCode !== 200) throw new Error(`messages: ${res.statusCode} ${res.body}`)
+        return res.json()
+      },
+      reset: async () => {
+        const res = await app.inject({ method: 'POST', url: '/_sandbox/reset', headers })
+        if (res.statusCode !== 200) throw new Error(`reset: ${res.statusCode} ${res.body}`)
+      }
     }
   }
 
   let closed: Promise<void> | undefined
   return {
-    url: `http://${urlHost}:${port}`,
+    ...forAccount(account.id, { applicationId: account.applications[0].id, applicationSecret: account.applications[0].secret }),
+    url,
     port,
-    credentials: { applicationId: account.applications[0].id, applicationSecret: account.applications[0].secret },
-    accountId,
-    clock,
-    messages: async (filter = {}) => {
-      const query = new URLSearchParams()
-      for (const [key, value] of Object.entries(filter)) if (value !== undefined) query.set(key, String(value))
-      const res = await app.inject({ method: 'GET', url: `/_sandbox/messages?${query.toString()}`, headers })
-      if (res.statusCode !== 200) throw new Error(`messages: ${res.statusCode} ${res.body}`)
-      return res.json()
-    },
-    reset: async () => {
-      const res = await app.inject({ method: 'POST', url: '/_sandbox/reset', headers })
-      if (res.statusCode !== 200) throw new Error(`reset: ${res.statusCode} ${res.body}`)
+    account: async (o = {}) => {
+      const res = await app.inject({ method: 'POST', url: '/_sandbox/accounts', headers: ctx.controlHeaders, payload: o })
+      if (res.statusCode !== 200) throw new SandboxHttpError('account', res.statusCode, res.body)
+      const created = res.json() as { accountId: string, applicationId: string, applicationSecret: string }
+      return forAccount(created.accountId, { applicationId: created.applicationId, applicationSecret: created.applicationSecret })
     },
     close: async () => {
       closed ??= app.close().then(() => undefined)
       await closed
     },
-    app
+    app: app as unknown as App
   }
 }
