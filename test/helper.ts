@@ -16,21 +16,30 @@ export function fixture<T = any> (name: string): T {
 
 export const SEED_APP = { id: 'sandbox-app', secret: 'sandbox-secret' }
 
+let controlPlaneChecked = false
+
+/** From now on (in this test file: tap runs each in its own process) build() checks /_sandbox answers against the contract too. */
+export function checkControlPlaneContract (): void {
+  controlPlaneChecked = true
+}
+
 /**
  * An app on ':memory:' with a manual clock, closed when the test ends. Every response of the
- * emulated API (not /_sandbox) is checked against the committed OpenAPI document (test/contract.ts):
- * an undocumented status or field fails the test. `contract: false` turns the check off.
+ * emulated API is checked against the committed OpenAPI document (test/contract.ts): an
+ * undocumented status or field fails the test. `contract: false` turns the check off;
+ * `sandboxContract: true` checks the /_sandbox control plane's JSON answers too (opt-in per test
+ * file while every control-plane test is brought under it).
  */
-export async function build (t: Test, options: BuildOptions & { config?: Partial<Config>, contract?: boolean } = {}): Promise<App> {
-  const { contract = true, ...rest } = options
+export async function build (t: Test, options: BuildOptions & { config?: Partial<Config>, contract?: boolean, sandboxContract?: boolean } = {}): Promise<App> {
+  const { contract = true, sandboxContract = controlPlaneChecked, ...rest } = options
   const app = await buildApp({ ...rest, config: { SANDBOX_DB: ':memory:', SANDBOX_CLOCK: 'manual', ...rest.config } })
   t.teardown(async () => await app.close())
   if (contract) {
     app.addHook('onSend', async (request, reply, payload) => {
-      // the API routes: not /_sandbox, not the unmatched (404) handler, not the untagged dashboard files
+      // the documented routes (/_sandbox only when asked): not the unmatched (404) handler, not the untagged dashboard files
       const url = request.routeOptions.url
       const schema = request.routeOptions.schema as { tags?: string[], hide?: boolean } | undefined
-      if (url === undefined || url.startsWith('/_sandbox') || request.method === 'HEAD' || schema?.tags === undefined || schema.hide === true) return payload
+      if (url === undefined || (url.startsWith('/_sandbox') && !sandboxContract) || request.method === 'HEAD' || schema?.tags === undefined || schema.hide === true) return payload
       // Fastify sends no body with a 204, whatever the handler passed
       const body = payload === null || payload === undefined || reply.statusCode === 204 ? '' : typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : undefined
       if (body === undefined) return payload

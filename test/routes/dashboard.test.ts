@@ -4,7 +4,10 @@ import { join } from 'node:path'
 import { ERRORS } from '../../src/errors.js'
 import { UI_DIR } from '../../src/paths.js'
 import type { FetchLike } from '../../src/engine/callbacks.js'
-import { advance, build, control, fixture, send, smsStep, token, viberStep } from '../helper.js'
+import { advance, checkControlPlaneContract, build, control, fixture, send, smsStep, token, viberStep } from '../helper.js'
+
+// every /_sandbox answer here must match the committed OpenAPI document
+checkControlPlaneContract()
 
 // The dashboard (GET /) and the control routes it reads: /_sandbox/accounts, /_sandbox/flows,
 // /_sandbox/flows/{id}/timeline, /_sandbox/demo/send and /_sandbox/demo/webhook.

@@ -2,7 +2,10 @@ import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ERRORS } from '../../src/errors.js'
 import type { FetchLike } from '../../src/engine/callbacks.js'
-import { advance, bearer, build, control, fixture, send, smsStep, timeline, token, tracking, viberStep, voiceStep } from '../helper.js'
+import { advance, checkControlPlaneContract, bearer, build, control, fixture, send, smsStep, timeline, token, tracking, viberStep, voiceStep } from '../helper.js'
+
+// every /_sandbox answer here must match the committed OpenAPI document
+checkControlPlaneContract()
 
 // sandbox.md "Seeing what happened" and "Accounts are namespaces": GET/DELETE /_sandbox/messages,
 // GET /_sandbox/flows/{id}/wait, POST/DELETE /_sandbox/accounts, POST /_sandbox/reset.
