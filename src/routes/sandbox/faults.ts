@@ -4,18 +4,16 @@ import { validationError } from '../../errors.js'
 import { ruleProblems, type FaultRule } from '../../faults.js'
 import { errorResponses } from '../../schemas/common.js'
 import { FaultRulesSchema, FaultRuleStatesSchema } from '../../schemas/levers.js'
-import type { App } from '../../app.js'
 import { CONTROL, controlAccount } from './context.js'
 
 /** sandbox.md "Faults": the account's ordered fault rules. */
-export const faultRoutes: FastifyPluginAsyncTypebox = async (instance) => {
-  const app = instance as unknown as App
+export const faultRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
-  instance.get('/faults', {
+  app.get('/faults', {
     schema: { ...CONTROL, summary: "The account's fault rules, with what is left of times", response: { 200: FaultRuleStatesSchema, ...errorResponses(404) } }
   }, async (request) => app.faults.list(controlAccount(app, request)))
 
-  instance.put('/faults', {
+  app.put('/faults', {
     schema: {
       ...CONTROL,
       summary: 'Replace the fault rules (first match wins)',
@@ -32,7 +30,7 @@ export const faultRoutes: FastifyPluginAsyncTypebox = async (instance) => {
     return app.faults.list(accountId)
   })
 
-  instance.delete('/faults', {
+  app.delete('/faults', {
     schema: { ...CONTROL, summary: "Remove the account's fault rules", response: { 200: Type.Array(Type.Unknown(), { maxItems: 0 }), ...errorResponses(404) } }
   }, async (request) => {
     app.faults.clear(controlAccount(app, request))

@@ -4,7 +4,6 @@ import { ERRORS, validationError } from '../../errors.js'
 import { errorResponses } from '../../schemas/common.js'
 import { CountSchema, JournalListSchema, JournalQuerySchema, type JournalEntryView, type JournalQuery } from '../../schemas/levers.js'
 import type { JournalFilter, StoredJournalEntry } from '../../store/journal.js'
-import type { App } from '../../app.js'
 import { CONTROL, controlAccount } from './context.js'
 
 /** The journal's query as the store takes it; a `since` that is not a time is a 400. */
@@ -40,10 +39,9 @@ export function journalView (e: StoredJournalEntry): JournalEntryView {
 }
 
 /** sandbox.md "Request journal": what the client actually sent, and what it got. */
-export const requestRoutes: FastifyPluginAsyncTypebox = async (instance) => {
-  const app = instance as unknown as App
+export const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
-  instance.get('/requests', {
+  app.get('/requests', {
     schema: {
       ...CONTROL,
       summary: 'The request journal: every request to the emulated API, newest first',
@@ -57,7 +55,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox = async (instance) => {
     return app.store.journal.list(accountId, journalFilter(request.query)).map(journalView)
   })
 
-  instance.get('/requests/count', {
+  app.get('/requests/count', {
     schema: {
       ...CONTROL,
       summary: 'How many journaled requests match the filters',
@@ -70,7 +68,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox = async (instance) => {
     return { count: app.store.journal.count(accountId, journalFilter(request.query)) }
   })
 
-  instance.delete('/requests', {
+  app.delete('/requests', {
     schema: { ...CONTROL, summary: "Clear the account's journal", response: { 200: Type.Object({ deleted: Type.Integer() }), ...errorResponses(404) } }
   }, async (request) => {
     const accountId = controlAccount(app, request)

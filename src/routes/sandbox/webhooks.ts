@@ -3,7 +3,6 @@ import { Type } from 'typebox'
 import { truncate } from '../../journal.js'
 import { errorResponses } from '../../schemas/common.js'
 import { WebhookArrivalsSchema, WebhookNameSchema } from '../../schemas/levers.js'
-import type { App } from '../../app.js'
 import { CONTROL } from './context.js'
 
 // pruning runs after this many arrivals, or this long after the last run (wall clock)
@@ -15,8 +14,7 @@ const PRUNE_EVERY_MS = 60_000
  * 200 once the arrival is stored. Inboxes are one namespace for the whole sandbox (a callback carries no
  * account). This plugin reads every body as bytes: no content type is refused, no JSON is parsed.
  */
-export const webhookRoutes: FastifyPluginAsyncTypebox = async (instance) => {
-  const app = instance as unknown as App
+export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const max = app.config.SANDBOX_INBOX_MAX_BODY_BYTES
   const time = app.engine.clocks.time
   let sincePrune = 0
@@ -28,14 +26,16 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (instance) => {
     app.store.inbox.pruneBeyond(app.config.SANDBOX_INBOX_MAX_ROWS)
   }
 
-  instance.removeAllContentTypeParsers()
-  instance.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
 
-  instance.post('/webhooks/:name', {
+  app.post('/webhooks/:name', {
     schema: {
       ...CONTROL,
       summary: 'The receiver: stores whatever arrives (callbacks, inbound replies) and answers 200',
       description: 'Any content type, any body up to 1 MB. Needs no admin token and accepts the sandbox\'s own callbacks.',
+      // callbacks arrive without the admin token (sandbox.md "Guarding the control plane")
+      security: [],
       params: WebhookNameSchema,
       response: { 200: Type.Object({ received: Type.Integer({ description: "the arrival's id" }) }), ...errorResponses(400, 413) }
     }
@@ -53,7 +53,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (instance) => {
     return { received: id }
   })
 
-  instance.get('/webhooks/:name', {
+  app.get('/webhooks/:name', {
     schema: {
       ...CONTROL,
       summary: 'What arrived at the receiver, oldest first, with headers and body',
@@ -79,7 +79,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (instance) => {
     }
   }))
 
-  instance.delete('/webhooks/:name', {
+  app.delete('/webhooks/:name', {
     schema: { ...CONTROL, summary: 'Clear one inbox', params: WebhookNameSchema, response: { 200: Type.Object({ deleted: Type.Integer() }), ...errorResponses(400) } }
   }, async (request) => ({ deleted: app.store.inbox.clear(request.params.name) }))
 }
