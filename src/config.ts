@@ -16,7 +16,7 @@ export const ConfigSchema = Type.Object({
   }),
   SANDBOX_TIME_SCALE: Type.Number({ exclusiveMinimum: 0, maximum: 100000, default: 1, description: 'realtime speed-up: 60 makes a 10-minute ttl pass in 10 s' }),
   SANDBOX_SEED: Type.String({ minLength: 1, default: 'db/seed.json', description: 'seed file: accounts, applications, senders, templates, balances, prices' }),
-  SANDBOX_STRICT: Type.Boolean({ default: false, description: 'reject unknown request properties with 400' }),
+  SANDBOX_STRICT: Type.Boolean({ default: false, description: 'reject unknown request properties, and optional values sent empty, with 400' }),
   SANDBOX_WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 600000, default: 2000, description: 'callback acknowledgement window, ms' }),
   SANDBOX_CALLBACK_CONCURRENCY: Type.Integer({ minimum: 1, maximum: 1000, default: 16, description: 'callback deliveries in flight at once' }),
   SANDBOX_CALLBACK_RETENTION_HOURS: Type.Number({ minimum: 0, maximum: 87600, default: 168, description: 'finished callbacks older than this (sandbox time) are pruned' }),

@@ -1,9 +1,17 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes, randomInt, randomUUID } from 'node:crypto'
 
 /** Where every id comes from, so a test can make them repeatable with a seed. */
 export interface Ids {
   uuid: () => string
+  /** sandbox.md "Accounts are namespaces": 24 lower-case hex characters, the provider's shape */
+  applicationId: () => string
+  /** sandbox.md "Accounts are namespaces": 16 letters and digits */
+  applicationSecret: () => string
 }
+
+// 62 letters and digits: 16 of them carry about 95 bits
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+const SECRET_LENGTH = 16
 
 /** mulberry32: a small, fast, repeatable generator of 32-bit unsigned integers. */
 export function mulberry32 (seed: number): () => number {
@@ -18,12 +26,21 @@ export function mulberry32 (seed: number): () => number {
 }
 
 export function createIds (seed?: number): Ids {
-  if (seed === undefined) return { uuid: () => randomUUID() }
+  if (seed === undefined) {
+    return {
+      uuid: () => randomUUID(),
+      applicationId: () => randomBytes(12).toString('hex'),
+      applicationSecret: () => Array.from({ length: SECRET_LENGTH }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('')
+    }
+  }
   const next = mulberry32(seed)
+  const hex = (words: number): string => Array.from({ length: words }, () => next().toString(16).padStart(8, '0')).join('')
   return {
     uuid: () => {
-      const hex = Array.from({ length: 4 }, () => next().toString(16).padStart(8, '0')).join('')
-      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${'89ab'[next() % 4]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
-    }
+      const h = hex(4)
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${'89ab'[next() % 4]}${h.slice(17, 20)}-${h.slice(20, 32)}`
+    },
+    applicationId: () => hex(3),
+    applicationSecret: () => Array.from({ length: SECRET_LENGTH }, () => ALPHANUMERIC[next() % ALPHANUMERIC.length]).join('')
   }
 }

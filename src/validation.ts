@@ -30,6 +30,7 @@ function createAjv (coerce: boolean): Ajv {
   addFormats(ajv)
   ajv.addKeyword({ keyword: 'x-error', schemaType: ['string', 'object'] })
   ajv.addKeyword({ keyword: 'x-manual', schemaType: 'boolean' })
+  ajv.addKeyword({ keyword: 'x-keep-empty', schemaType: 'boolean' })
   return ajv
 }
 
@@ -194,7 +195,8 @@ export function unknownProperties (schema: Schema, value: unknown, shared: Map<s
   }
   if (schema.type === 'object' && schema.properties && isObject(value)) {
     for (const [key, child] of Object.entries(value)) {
-      const property = schema.properties[key] as Schema | undefined
+      // own keys only: a "constructor" key must not find Object's members
+      const property = Object.hasOwn(schema.properties, key) ? schema.properties[key] as Schema : undefined
       if (property === undefined) {
         if (schema.additionalProperties === undefined) out.push(joinPath(path, key))
       } else {
@@ -203,6 +205,74 @@ export function unknownProperties (schema: Schema, value: unknown, shared: Map<s
     }
   } else if (schema.type === 'array' && schema.items && Array.isArray(value)) {
     value.forEach((item, i) => unknownProperties(schema.items, item, shared, `${path}[${i}]`, out))
+  }
+  return out
+}
+
+/*
+ * Issue 16: real clients serialize every property of their request classes and fill the unused ones
+ * with defaults ("" for strings). An optional value sent empty is treated as absent, as a Bean
+ * Validation stack treats an empty URL: an optional string sent as "", or an optional object with at
+ * least one field and every field empty (`"action":{"caption":"","targetUrl":""}`). false, 0, [] and {}
+ * are values (flash:false, failoverOnStatuses:[] and urlShortener:{} all mean something), records
+ * (templateParams) and free-form values (restrictions) are not walked, a field marked x-keep-empty
+ * (documented blank by the provider) keeps its "", and a required field keeps its rules: "" there, or
+ * a partly filled object, is still a 400.
+ */
+
+/** `schema` itself, or the shared schema its $ref names. */
+function resolved (schema: Schema | undefined, shared: Map<string, Schema>): Schema | undefined {
+  return schema?.$ref !== undefined ? shared.get(schema.$ref) : schema
+}
+
+/** Whether a string is a value this schema takes: a string type, a string constant, or a field refused here (a `not`). */
+function takesString (schema: Schema | undefined, shared: Map<string, Schema>): boolean {
+  const s = resolved(schema, shared)
+  if (s === undefined) return false
+  if (s.type === 'string' || typeof s.const === 'string' || s.not !== undefined) return true
+  return [...(s.anyOf ?? []), ...(s.oneOf ?? [])].some((branch: Schema) => takesString(branch, shared))
+}
+
+/** Whether `value` is empty for `schema` (undefined: a property the schema does not know, judged by the value alone). */
+function isEmptyValue (schema: Schema | undefined, value: unknown, shared: Map<string, Schema>): boolean {
+  const known = schema !== undefined
+  const s = resolved(schema, shared)
+  // a field where the provider's own examples send "" as a value (a Voice step's to.viber and to.sip)
+  if (s?.['x-keep-empty'] === true) return false
+  if (value === '') return !known || takesString(s, shared)
+  if (!isObject(value) || Object.keys(value).length === 0) return false
+  // an object schema with named fields, or a field refused here; not a record, not a free-form value
+  if (known && !(s?.type === 'object' && s.properties !== undefined) && s?.not === undefined) return false
+  const properties: Schema = s?.properties ?? {}
+  return Object.entries(value).every(([key, child]) => isEmptyValue(Object.hasOwn(properties, key) ? properties[key] : undefined, child, shared))
+}
+
+/**
+ * Removes the optional values of `value` that were sent empty (in place) and returns their paths.
+ * Walks the schema like unknownProperties; a property the schema does not know and that was sent
+ * empty is reported here, not as unknown.
+ */
+export function stripEmptyValues (schema: Schema, value: unknown, shared: Map<string, Schema>, path = '', out: string[] = []): string[] {
+  if (schema.$ref) return stripEmptyValues(shared.get(schema.$ref) ?? {}, value, shared, path, out)
+  if (schema.discriminator && isObject(value)) {
+    const tag = schema.discriminator.propertyName as string
+    const branch = (schema.oneOf as Schema[]).find((b) => b.properties?.[tag]?.const === value[tag])
+    return branch ? stripEmptyValues(branch, value, shared, path, out) : out
+  }
+  if (schema.type === 'object' && schema.properties && isObject(value)) {
+    const required = new Set<string>(schema.required ?? [])
+    for (const [key, child] of Object.entries(value)) {
+      const property = Object.hasOwn(schema.properties, key) ? schema.properties[key] as Schema : undefined
+      if (property === undefined && schema.additionalProperties !== undefined) continue
+      if (!required.has(key) && isEmptyValue(property, child, shared)) {
+        out.push(joinPath(path, key))
+        delete value[key]
+      } else if (property !== undefined) {
+        stripEmptyValues(property, child, shared, joinPath(path, key), out)
+      }
+    }
+  } else if (schema.type === 'array' && schema.items && Array.isArray(value)) {
+    value.forEach((item, i) => stripEmptyValues(schema.items, item, shared, `${path}[${i}]`, out))
   }
   return out
 }

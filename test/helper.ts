@@ -5,6 +5,7 @@ import type { Test } from 'tap'
 import { buildApp, type App, type BuildOptions } from '../src/app.js'
 import type { Config } from '../src/config.js'
 import { ROOT } from '../src/paths.js'
+import type { TimeSource } from '../src/engine/clock.js'
 import { committedContract } from './contract.js'
 
 export const FIXTURES = join(ROOT, 'test', 'fixtures')
@@ -15,6 +16,65 @@ export function fixture<T = any> (name: string): T {
 }
 
 export const SEED_APP = { id: 'sandbox-app', secret: 'sandbox-secret' }
+
+/** Lets promise chains and setImmediate callbacks started by a timer or a request run to their end. */
+export async function settle (turns = 10): Promise<void> {
+  for (let i = 0; i < turns; i++) await new Promise<void>((resolve) => setImmediate(resolve))
+}
+
+/**
+ * The one fake real-time source of the tests (Miniflare's Timers pattern): `now` stands still until
+ * the test moves it; timers fire only inside advance(), in due order, each followed by settle().
+ * Pass it as build(t, { time }) and the realtime clocks, the scheduler's timer, pruning and the
+ * long-polls all run on it.
+ */
+export class FakeTime implements TimeSource {
+  #now: number
+  #seq = 0
+  #timers = new Map<number, { at: number, fn: () => void }>()
+
+  constructor (start = Date.UTC(2026, 0, 1)) {
+    this.#now = start
+  }
+
+  now = (): number => this.#now
+
+  setTimeout = (fn: () => void, ms: number): unknown => {
+    const id = ++this.#seq
+    this.#timers.set(id, { at: this.#now + Math.max(0, ms), fn })
+    return id
+  }
+
+  clearTimeout = (handle: unknown): void => {
+    this.#timers.delete(handle as number)
+  }
+
+  /** Timers waiting to fire. */
+  get pending (): number {
+    return this.#timers.size
+  }
+
+  /** Moves time forward by `ms`, firing every timer that falls due on the way, in order. */
+  async advance (ms: number): Promise<void> {
+    const end = this.#now + ms
+    for (;;) {
+      let next: [number, { at: number, fn: () => void }] | undefined
+      for (const entry of this.#timers) if (entry[1].at <= end && (next === undefined || entry[1].at < next[1].at)) next = entry
+      if (next === undefined) break
+      this.#timers.delete(next[0])
+      this.#now = Math.max(this.#now, next[1].at)
+      next[1].fn()
+      await settle()
+    }
+    this.#now = end
+    await settle()
+  }
+
+  /** Moves time forward without firing anything (a slow peer, a blocked loop): what fell due fires on the next advance(). */
+  skip (ms: number): void {
+    this.#now += ms
+  }
+}
 
 let controlPlaneChecked = false
 

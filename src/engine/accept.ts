@@ -17,6 +17,10 @@ export interface AcceptInput {
   body: any
   /** paths of properties the schema does not know: stripped from the flow and kept as warnings */
   unknown: string[]
+  /** paths of optional values sent empty, already removed from the body (issue 16): kept as warnings */
+  empty?: string[]
+  /** the host the request came to (its Host header): an http inboundUrl may point there */
+  ownHost?: string
   outcomes: Partial<Record<Channel, string>>
 }
 
@@ -27,6 +31,35 @@ const LINK = /(?:[a-z][a-z0-9+.-]*:\/\/|www\.)\S/i
 // §2: the layouts a Viber message may take (t text, i image, b button, v video, f file)
 const VIBER_LAYOUTS = new Set(['t', 'i', 'tb', 'tib', 'v', 'tv', 'tvb', 'f'])
 
+/** The flow's warnings: every property the sandbox ignored, and why. */
+export function flowWarnings (input: Pick<AcceptInput, 'unknown' | 'empty'>): string[] {
+  return [
+    ...input.unknown.map((p) => `${p} is not a known property and was ignored`),
+    ...(input.empty ?? []).map((p) => `${p} was sent empty and was ignored, as if left out`)
+  ]
+}
+
+// hosts only a local test can mean (sandbox choice): an http inboundUrl may point there
+const LOCAL_HOSTS = /^(?:localhost|.+\.localhost|127(?:\.\d{1,3}){3}|\[::1\]|host\.docker\.internal)$/i
+
+/** The seed page: a Viber step's inboundUrl is an "HTTPS URL"; http only for a local receiver. */
+export function inboundUrlAllowed (url: string, ownHost?: string): boolean {
+  if (/^https:\/\//i.test(url)) return true
+  let host: string
+  try {
+    host = new URL(url).hostname
+  } catch {
+    return false
+  }
+  if (LOCAL_HOSTS.test(host)) return true
+  if (ownHost === undefined || ownHost === '') return false
+  try {
+    return new URL(`http://${ownHost}`).hostname === host
+  } catch {
+    return false
+  }
+}
+
 /** §1: the flow needs MT_ROLE_FAILOVER plus the role of every channel it uses; 403 otherwise. */
 export function checkRoles (scopes: Scope[], steps: AnyStep[]): void {
   const needed = new Set<Scope>(['failover'])
@@ -35,7 +68,7 @@ export function checkRoles (scopes: Scope[], steps: AnyStep[]): void {
 }
 
 /** Every business rule of §2–3 and the seed page that a schema cannot say; all problems at once. */
-export function flowProblems (store: Store, accountId: string, kind: FlowKind, body: any): Problem[] {
+export function flowProblems (store: Store, accountId: string, kind: FlowKind, body: any, ownHost?: string): Problem[] {
   const problems: Problem[] = []
   body.flow.forEach((step: AnyStep, i: number) => {
     const at = `flow[${i}]`
@@ -55,6 +88,8 @@ export function flowProblems (store: Store, accountId: string, kind: FlowKind, b
     if (step.type === 'Sms') smsProblems(step, at, problems)
     else if (step.type === 'Voice') voiceProblems(step, at, problems)
     else {
+      const inbound = (step as ViberStep | TemplateViberStep).inboundUrl
+      if (inbound !== undefined && !inboundUrlAllowed(inbound, ownHost)) problems.push({ path: `${at}.inboundUrl`, entry: ERRORS.INBOUND_URL_HTTPS })
       const sender = store.catalog.sender(accountId, step.senderInfoTrackingId)
       if (!sender) problems.push({ path: `${at}.senderInfoTrackingId`, entry: ERRORS.SENDER_UNKNOWN })
       else if (!sender.active) problems.push({ path: `${at}.senderInfoTrackingId`, entry: ERRORS.SENDER_INACTIVE })
@@ -174,7 +209,7 @@ export function normalize (body: any, unknown: string[], nextSeq: () => number):
 /** §2–3 end to end: roles, rules, balance for the first step; then stores the flow and sends its first step. */
 export function checkFlow (store: Store, input: AcceptInput): void {
   checkRoles(input.scopes, input.body.flow)
-  const problems = flowProblems(store, input.accountId, input.kind, input.body)
+  const problems = flowProblems(store, input.accountId, input.kind, input.body, input.ownHost)
   if (problems.length > 0) throw validationError(problems)
   const account = store.accounts.billing(input.accountId)!
   const first = input.body.flow[runOrder(input.body.flow)[0]] as AnyStep

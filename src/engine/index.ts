@@ -9,7 +9,7 @@ import { ApiError, ERRORS } from '../errors.js'
 import { Clocks, MAX_TIME, type ClockView, type TimeSource } from './clock.js'
 import { Scheduler, type AdvanceResult } from './scheduler.js'
 import { Simulation } from './simulation.js'
-import { checkFlow, normalize, stepsIndex, type AcceptInput } from './accept.js'
+import { checkFlow, flowWarnings, normalize, stepsIndex, type AcceptInput } from './accept.js'
 import { iso, trackingRecord } from './tracking.js'
 import { canonical, type Channel } from './channels.js'
 import { FORCEABLE, DETAILED_STATUSES } from './statuses.js'
@@ -135,7 +135,7 @@ export class Engine {
         currentStep: -1,
         request,
         outcomes: input.outcomes,
-        warnings: input.unknown.map((p) => `${p} is not a known property and was ignored`),
+        warnings: flowWarnings(input),
         createdAt: now,
         updatedAt: now,
         createdReal: this.clocks.time.now()

@@ -9,7 +9,7 @@ import {
   TransactionalFailoverRequestSchema, TransactionalFailoverResponseSchema
 } from '../schemas/failover.js'
 import { errorResponses } from '../schemas/common.js'
-import { requireJsonBody, unknownProperties } from '../validation.js'
+import { isObject, requireJsonBody, stripEmptyValues, unknownProperties } from '../validation.js'
 import type { App } from '../app.js'
 
 const SHARED = new Map<string, Record<string, any>>(SHARED_SCHEMAS.map((s) => [(s as { $id?: string }).$id!, s as Record<string, any>]))
@@ -17,6 +17,13 @@ const SHARED = new Map<string, Record<string, any>>(SHARED_SCHEMAS.map((s) => [(
 const OutcomeHeaders = Type.Object({
   'x-sandbox-outcome': Type.Optional(Type.String({ description: 'sandbox: per channel outcome, e.g. "Viber=EXPIRED; Sms=Delivered"' }))
 })
+
+/** the optional values each send left empty, removed from its body before the schema sees it (issue 16) */
+const EMPTY = new WeakMap<FastifyRequest, string[]>()
+
+const ignoreEmpty = (schema: Record<string, any>) => async (request: FastifyRequest): Promise<void> => {
+  if (isObject(request.body)) EMPTY.set(request, stripEmptyValues(schema, request.body, SHARED))
+}
 
 /** provider-api.md §2 and §3: the two send endpoints. */
 export const failoverRoutes: FastifyPluginAsync = async (instance) => {
@@ -27,8 +34,12 @@ export const failoverRoutes: FastifyPluginAsync = async (instance) => {
   const send = (kind: FlowKind, schema: Record<string, any>) => async (request: FastifyRequest): Promise<any> => {
     const principal = request.principal!
     const unknown = unknownProperties(schema, request.body, SHARED)
-    if (unknown.length > 0 && app.config.SANDBOX_STRICT) {
-      throw validationError(unknown.map((path) => ({ path, entry: ERRORS.UNKNOWN_PROPERTY_STRICT })))
+    const empty = EMPTY.get(request) ?? []
+    if ((unknown.length > 0 || empty.length > 0) && app.config.SANDBOX_STRICT) {
+      throw validationError([
+        ...unknown.map((path) => ({ path, entry: ERRORS.UNKNOWN_PROPERTY_STRICT })),
+        ...empty.map((path) => ({ path, entry: ERRORS.EMPTY_VALUE_STRICT }))
+      ])
     }
     const header = request.headers['x-sandbox-outcome']
     let outcomes = {}
@@ -46,9 +57,11 @@ export const failoverRoutes: FastifyPluginAsync = async (instance) => {
       kind,
       body: request.body,
       unknown,
+      empty,
+      ownHost: request.host,
       outcomes
     })
-    if (flow.warnings.length > 0) request.log.warn({ trackingId: flow.id, warnings: flow.warnings }, 'unknown properties ignored')
+    if (flow.warnings.length > 0) request.log.warn({ trackingId: flow.id, warnings: flow.warnings }, 'properties ignored')
     return response
   }
 
@@ -61,7 +74,8 @@ export const failoverRoutes: FastifyPluginAsync = async (instance) => {
       headers: OutcomeHeaders,
       body: StandardFailoverRequestSchema,
       response: { 200: StandardFailoverResponseSchema, ...errorResponses(400, 401, 403, 413) }
-    }
+    },
+    preValidation: ignoreEmpty(StandardFailoverRequestSchema)
   }, send('standard', StandardFailoverRequestSchema))
 
   app.post('/failover/transactional', {
@@ -73,6 +87,7 @@ export const failoverRoutes: FastifyPluginAsync = async (instance) => {
       headers: OutcomeHeaders,
       body: TransactionalFailoverRequestSchema,
       response: { 200: TransactionalFailoverResponseSchema, ...errorResponses(400, 401, 403, 413) }
-    }
+    },
+    preValidation: ignoreEmpty(TransactionalFailoverRequestSchema)
   }, send('transactional', TransactionalFailoverRequestSchema))
 }

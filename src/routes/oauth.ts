@@ -4,7 +4,7 @@ import { ApiError, ERRORS } from '../errors.js'
 import { SCOPE_ROLES } from '../engine/channels.js'
 import { ScopeSchema, type Scope } from '../schemas/seed.js'
 import { TokenRequestSchema, TokenResponseSchema } from '../schemas/oauth.js'
-import { errorResponses } from '../schemas/common.js'
+import { errorResponses, unauthorizedResponse } from '../schemas/common.js'
 import type { App } from '../app.js'
 
 const SCOPE_ORDER = Object.keys(SCOPE_ROLES) as Scope[]
@@ -31,7 +31,7 @@ export const oauthRoutes: FastifyPluginAsync = async (instance) => {
       // optional: a bare POST is answered unsupported_grant_type (§1), not a body error
       body: Type.Optional(TokenRequestSchema),
       // §1: grant and scope mistakes answer the OAuth2 body; a body that cannot be read answers the provider envelope
-      response: { 200: TokenResponseSchema, 400: Type.Union([Type.Ref('OAuthError'), Type.Ref('Error')]), ...errorResponses(401, 413) }
+      response: { 200: TokenResponseSchema, 400: Type.Union([Type.Ref('OAuthError'), Type.Ref('Error')]), 401: unauthorizedResponse('Basic'), ...errorResponses(413) }
     }
   }, async (request) => {
     const credentials = basicCredentials(request.headers.authorization)

@@ -44,9 +44,20 @@ export const OAuthErrorSchema = Type.Object({
   error_description: Type.String()
 }, { $id: 'OAuthError', description: 'OAuth2 error body (§1)' })
 
-/** Shorthand for a route's error responses: every listed status answers the provider envelope. */
+/**
+ * A 401 with its challenge (RFC 6749 §5.2 for the token endpoint's Basic, RFC 6750 §3 for the API's
+ * Bearer); @fastify/swagger writes `headers` as the response's headers in the OpenAPI document.
+ */
+export function unauthorizedResponse (scheme: 'Basic' | 'Bearer'): TSchema {
+  const description = scheme === 'Basic'
+    ? 'Basic realm="oauth2/client": the client credentials were missing or wrong'
+    : 'Bearer realm="oauth2-resource" when no token was sent; Bearer realm="oauth2-resource", error="invalid_token", error_description="…" for an unknown or expired token'
+  return Type.Ref('OAuthError', { headers: { 'WWW-Authenticate': Type.String({ description }) } })
+}
+
+/** Shorthand for a route's error responses: every listed status answers the provider envelope (401: the OAuth2 body and a Bearer challenge). */
 export function errorResponses (...statuses: number[]): Record<number, TSchema> {
   const out: Record<number, TSchema> = {}
-  for (const s of statuses) out[s] = s === 401 ? Type.Ref('OAuthError') : Type.Ref('Error')
+  for (const s of statuses) out[s] = s === 401 ? unauthorizedResponse('Bearer') : Type.Ref('Error')
   return out
 }

@@ -76,6 +76,12 @@ export const ViberMessageSchema = Type.Object({
   }))
 }, { description: 'text · image · text+button · text+image+button · video · video+text · video+text+button · file' })
 
+// the seed page: inboundUrl is an "HTTPS URL"; the host rule is a business rule (src/engine/accept.ts)
+const InboundUrl = Type.String({
+  ...HttpUrlSchema,
+  description: "an HTTPS URL (http only for a local receiver: localhost, 127.0.0.0/8, ::1, host.docker.internal or the sandbox's own host)"
+})
+
 const TEMPLATE_ON_STANDARD = 'use POST /failover/transactional for template Viber steps'
 
 export const ViberStepSchema = Type.Object({
@@ -86,7 +92,7 @@ export const ViberStepSchema = Type.Object({
   to: PhoneSchema,
   ttl: Type.Optional(ViberTtl),
   expireOnDelivery: Type.Optional(Type.Boolean({ default: false })),
-  inboundUrl: Type.Optional(HttpUrlSchema),
+  inboundUrl: Type.Optional(InboundUrl),
   label: Type.Optional(Type.String({ maxLength: 350 })),
   message: Type.Optional(ViberMessageSchema),
   templateId: Type.Optional(Rejected('TEMPLATE_ON_STANDARD', TEMPLATE_ON_STANDARD)),
@@ -115,7 +121,7 @@ export const TemplateViberStepSchema = Type.Object({
   seq: Type.Optional(Type.Integer({ minimum: 0, description: 'assigned per account when absent; always echoed' })),
   ttl: Type.Optional(ViberTtl),
   expireOnDelivery: Type.Optional(Type.Boolean({ default: false })),
-  inboundUrl: Type.Optional(HttpUrlSchema),
+  inboundUrl: Type.Optional(InboundUrl),
   message: Type.Optional(Rejected('VIBER_MESSAGE_ON_TRANSACTIONAL', VIBER_MESSAGE_ON_TRANSACTIONAL)),
   label: Type.Optional(Rejected('LABEL_ON_TRANSACTIONAL', VIBER_MESSAGE_ON_TRANSACTIONAL))
 }, { title: 'TemplateViberStep', description: 'A template Viber step (§3). failoverOnStatuses is required: EXPIRED, FAILED, UNDELIVERED.' })
@@ -163,10 +169,11 @@ export const VoiceStepSchema = Type.Object({
   order: Order,
   failoverOnStatuses: Type.Optional(FailoverOn),
   from: Type.String({ minLength: 1, maxLength: 20 }),
+  // §2's own example sends viber and sip blank: there "" is a documented value, kept and echoed (x-keep-empty)
   to: Type.Object({
     phone: Type.Optional(PhoneSchema),
-    viber: Type.Optional(Type.String()),
-    sip: Type.Optional(Type.String())
+    viber: Type.Optional(Type.String({ 'x-keep-empty': true })),
+    sip: Type.Optional(Type.String({ 'x-keep-empty': true }))
   }),
   dialPlan: Type.Optional(Type.Ref('DialPlan')),
   dialPlans: Type.Optional(Type.Ref('DialPlan')),

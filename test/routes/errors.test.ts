@@ -73,6 +73,42 @@ t.test('an empty body, or a body that is not an object → 400', async (t) => {
   expectError(t, await app.inject({ method: 'PUT', url: '/_sandbox/balance', headers: JSON_TYPE, payload: '[]' }), ERRORS.BODY_NOT_OBJECT, 'control route: an array')
 })
 
+t.test('Content-Type: application/json with an empty body: no body on routes that take none, 400 on routes that need one', async (t) => {
+  const app = await build(t)
+  const tok = await token(app)
+  const created = await app.inject({ method: 'POST', url: '/_sandbox/accounts', headers: JSON_TYPE, payload: '' })
+  t.equal(created.statusCode, 200, 'POST /_sandbox/accounts (optional body): an account with the defaults')
+  const other = created.json().accountId
+  for (const type of ['application/json', 'application/json; charset=utf-8', 'Application/JSON']) {
+    const headers = { 'content-type': type }
+    const res = async (method: string, url: string, extra: Record<string, string> = {}): Promise<Answer> =>
+      await app.inject({ method: method as 'POST', url, headers: { ...headers, ...extra }, payload: '' })
+    t.equal((await res('POST', '/_sandbox/reset')).statusCode, 200, `${type}: POST /_sandbox/reset`)
+    t.equal((await res('DELETE', '/_sandbox/messages')).statusCode, 204, `${type}: DELETE /_sandbox/messages`)
+    expectError(t, await res('POST', '/_sandbox/templates/nope/approve'), ERRORS.TEMPLATE_NOT_FOUND, `${type}: approve reads no body`)
+    expectError(t, await res('POST', '/_sandbox/templates/nope/reject'), ERRORS.TEMPLATE_NOT_FOUND, `${type}: reject reads no body`)
+    expectError(t, await res('POST', '/_sandbox/callbacks/nope/redeliver'), ERRORS.CALLBACK_NOT_FOUND, `${type}: redeliver reads no body`)
+    expectError(t, await res('DELETE', '/viber/transactional/templates/nope', bearer(tok)), ERRORS.TEMPLATE_NOT_FOUND, `${type}: template DELETE reads no body`)
+    t.equal((await res('GET', '/accounts/me/balance', bearer(tok))).statusCode, 200, `${type}: a GET`)
+    // an optional body left empty is absent: /oauth/token then asks for its grant, in the OAuth2 shape
+    const grant = await res('POST', '/oauth/token', { authorization: basic(SEED_APP.id, SEED_APP.secret) })
+    t.same([grant.statusCode, JSON.parse(grant.body).error], [400, 'unsupported_grant_type'], `${type}: /oauth/token`)
+    // routes that need a body keep their answer
+    expectError(t, await res('PUT', '/_sandbox/balance'), ERRORS.EMPTY_BODY, `${type}: PUT /_sandbox/balance needs a body`)
+    expectError(t, await res('POST', '/_sandbox/clock/advance'), ERRORS.EMPTY_BODY, `${type}: POST /_sandbox/clock/advance needs a body`)
+    expectError(t, await res('POST', '/viber/transactional/templates?senderInfoTrackingId=your-sender-info-tracking-id', bearer(tok)), ERRORS.EMPTY_BODY, `${type}: template POST needs a body`)
+    expectError(t, await res('POST', '/failover', bearer(tok)), ERRORS.EMPTY_BODY, `${type}: POST /failover needs a body`)
+    // an empty body is not whitespace: that is still not JSON
+    expectError(t, await app.inject({ method: 'POST', url: '/_sandbox/reset', headers, payload: ' ' }), ERRORS.MALFORMED_JSON, `${type}: a blank body`)
+  }
+  const templates = await app.inject({ method: 'GET', url: '/viber/transactional/templates', headers: bearer(tok) })
+  const id = templates.json()[0].id
+  const deleted = await app.inject({ method: 'DELETE', url: `/viber/transactional/templates/${id}`, headers: bearer(tok, JSON_TYPE), payload: '' })
+  t.equal(deleted.statusCode, 204, 'a template DELETE with the header and no body deletes')
+  const gone = await app.inject({ method: 'DELETE', url: `/_sandbox/accounts/${other}`, headers: JSON_TYPE, payload: '' })
+  t.equal(gone.statusCode, 204, 'DELETE /_sandbox/accounts/{id} with the header and no body deletes')
+})
+
 t.test('a wrong content type → 400 Unsupported Content-Type; JSON is recognised in any case and with a charset', async (t) => {
   const app = await build(t)
   const tok = await token(app)

@@ -5,6 +5,7 @@ import { basic, bearer, build, send, SEED_APP, smsStep, templateViberStep, token
 import { ERRORS } from '../../src/errors.js'
 import { SCOPE_ROLES } from '../../src/engine/channels.js'
 import { ROOT } from '../../src/paths.js'
+import { createIds } from '../../src/ids.js'
 import type { TimeSource } from '../../src/engine/clock.js'
 import type { App } from '../../src/app.js'
 
@@ -76,7 +77,13 @@ t.test('bad client credentials → 401 unauthorized / Bad credentials', async (t
     const res = await tokenRequest(app, 'grant_type=client_credentials', auth)
     t.equal(res.statusCode, 401, name)
     t.same(res.json(), { error: 'unauthorized', error_description: ERRORS.OAUTH_BAD_CREDENTIALS.message }, name)
+    // RFC 6749 §5.2: a 401 from the token endpoint names the scheme the client must use
+    t.equal(res.headers['www-authenticate'], 'Basic realm="oauth2/client"', `${name}: a Basic challenge`)
   }
+  const ok = await tokenRequest(app, 'grant_type=client_credentials')
+  t.notOk('www-authenticate' in ok.headers, 'no challenge on a 200')
+  const grant = await tokenRequest(app, 'grant_type=password')
+  t.notOk('www-authenticate' in grant.headers, 'nor on a 400')
   t.equal(ERRORS.OAUTH_BAD_CREDENTIALS.message, 'Bad credentials', 'the provider\'s exact words')
   // credentials are checked before the grant
   const both = await tokenRequest(app, 'grant_type=password', basic(SEED_APP.id, 'wrong'))
@@ -239,6 +246,8 @@ t.test('API calls without a token → 401 "Full authentication is required to ac
       const name = `${call.method} ${call.url} with ${authorization === undefined ? 'no header' : JSON.stringify(authorization)}`
       t.equal(res.statusCode, 401, name)
       t.same(res.json(), { error: 'unauthorized', error_description: ERRORS.TOKEN_MISSING.message }, name)
+      // RFC 6750 §3.1: no credentials, so a challenge without an error code
+      t.equal(res.headers['www-authenticate'], 'Bearer realm="oauth2-resource"', `${name}: a bare Bearer challenge`)
     }
   }
   t.equal(ERRORS.TOKEN_MISSING.message, 'Full authentication is required to access this resource')
@@ -251,6 +260,8 @@ t.test('API calls with an unknown token → 401 invalid_token naming the token',
       const res = await app.inject({ ...call, headers: { authorization } } as any)
       t.equal(res.statusCode, 401, `${call.method} ${call.url} ${authorization}`)
       t.same(res.json(), { error: 'invalid_token', error_description: `Invalid access token: ${shown}` }, `${call.method} ${call.url} ${authorization}`)
+      t.equal(res.headers['www-authenticate'], 'Bearer realm="oauth2-resource", error="invalid_token", error_description="The access token is unknown or expired"',
+        `${call.method} ${call.url} ${authorization}: a Bearer challenge with invalid_token (RFC 6750 §3)`)
     }
   }
 })
@@ -308,4 +319,58 @@ t.test('a missing role is answered before the business rules, after the schema (
   t.equal(unknownSender.statusCode, 403, 'an unknown sender is not revealed to a token that may not use Viber')
   const badSchema = await send(app, noViber, { flow: [viberStep(undefined, { ttl: '10' })] }, { transactional: false })
   t.equal(badSchema.statusCode, 400, 'a body that fails the schema is a 400 whatever the roles')
+})
+
+t.test('every 401 of the OpenAPI document declares its WWW-Authenticate header', async (t) => {
+  const document = JSON.parse(readFileSync(join(ROOT, 'openapi', 'openapi.json'), 'utf8'))
+  let count = 0
+  for (const [path, item] of Object.entries(document.paths) as Array<[string, Record<string, any>]>) {
+    for (const [method, operation] of Object.entries(item)) {
+      const unauthorized = operation.responses?.['401']
+      if (unauthorized === undefined || path.startsWith('/_sandbox')) continue
+      count++
+      const header = unauthorized.headers?.['WWW-Authenticate']
+      t.ok(header, `${method} ${path}: WWW-Authenticate declared`)
+      t.match(header?.description, path === '/oauth/token' ? /^Basic realm=/ : /^Bearer realm=/, `${method} ${path}: the right scheme`)
+    }
+  }
+  t.ok(count >= 9, `every API operation has a 401 (${count})`)
+})
+
+t.test('POST /_sandbox/accounts makes credentials shaped like the provider\'s; a Basic header of them stays within 60 columns', async (t) => {
+  const app = await build(t)
+  const seen = new Set<string>()
+  for (let i = 0; i < 5; i++) {
+    const res = await app.inject({ method: 'POST', url: '/_sandbox/accounts' })
+    t.equal(res.statusCode, 200)
+    const { applicationId, applicationSecret } = res.json()
+    t.match(applicationId, /^[0-9a-f]{24}$/, 'applicationId: 24 lower-case hex characters (sandbox.md)')
+    t.match(applicationSecret, /^[A-Za-z0-9]{16}$/, 'applicationSecret: 16 letters and digits (sandbox.md)')
+    const encoded = Buffer.from(`${applicationId}:${applicationSecret}`).toString('base64')
+    t.ok(encoded.length <= 60, `the Basic credentials are ${encoded.length} base64 columns: a 60-column wrap leaves them on one line`)
+    seen.add(applicationId).add(applicationSecret)
+    const tok = await tokenRequest(app, 'grant_type=client_credentials', basic(applicationId, applicationSecret))
+    t.equal(tok.statusCode, 200, 'they log in')
+  }
+  t.equal(seen.size, 10, 'fresh every time')
+  // the seed's own credentials, and applications with longer ones, keep working
+  t.equal((await tokenRequest(app, 'grant_type=client_credentials')).statusCode, 200, 'sandbox-app / sandbox-secret')
+})
+
+t.test('credentials come from the seedable ids: the same seed gives the same credentials', async (t) => {
+  const make = async (): Promise<unknown> => {
+    const app = await build(t, { ids: createIds(42) })
+    return (await app.inject({ method: 'POST', url: '/_sandbox/accounts' })).json()
+  }
+  const [a, b] = [await make(), await make()]
+  t.same(a, b)
+  const ids = createIds(7)
+  t.match(ids.applicationId(), /^[0-9a-f]{24}$/)
+  t.match(ids.applicationSecret(), /^[A-Za-z0-9]{16}$/)
+})
+
+t.test('applications with credentials of another shape (older databases, seeds) keep working', async (t) => {
+  const app = await build(t, { seed: seedWith([{ id: '5d0c1d4e-0000-4000-8000-000000000000', secret: 'ab'.repeat(24), scopes: ['account'], tokenLifetime: 3600 }]) })
+  const res = await tokenRequest(app, 'grant_type=client_credentials', basic('5d0c1d4e-0000-4000-8000-000000000000', 'ab'.repeat(24)))
+  t.equal(res.statusCode, 200, res.body)
 })

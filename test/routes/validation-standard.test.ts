@@ -211,7 +211,8 @@ t.test('Viber message fields: limits of text, imageUrl, action, viberFile, viber
   const video = { videoUrl: https('v.mp4'), videoThumbnail: https('t.png'), fileSize: 200, duration: 600 }
   accepted(t, await post(m({ text: 'x'.repeat(1000) })), 'text of 1000')
   refused(t, await post(m({ text: 'x'.repeat(1001) })), 'flow[0].message.text', 'must be at most 1000 characters.', 'text of 1001')
-  refused(t, await post(m({ text: '' })), 'flow[0].message.text', 'must not be empty.', 'empty text')
+  refused(t, await post(m({ text: '' })), 'flow[0].message', ERRORS.VIBER_COMBINATION.message, 'empty text: absent (issue 16), so no content')
+  refused(t, await post(m({ text: '', imageUrl: '' })), 'flow[0].message', ERRORS.VIBER_COMBINATION.message, 'every field empty: no content')
   accepted(t, await post(m({ imageUrl: 'https://x.io/' + 'a'.repeat(1000 - 13) })), 'imageUrl of 1000')
   refused(t, await post(m({ imageUrl: 'https://x.io/' + 'a'.repeat(1001 - 13) })), 'flow[0].message.imageUrl', 'must be at most 1000 characters.', 'imageUrl of 1001')
   refused(t, await post(m({ imageUrl: 'http://x.io/a.png' })), 'flow[0].message.imageUrl', 'must be: https URL of at most 1000 characters.', 'imageUrl over http')
@@ -258,7 +259,7 @@ t.test('Viber step fields: sender, expireOnDelivery, inboundUrl, label', async (
   refused(t, await post(flow(viber({ senderInfoTrackingId: '' }))), 'flow[0].senderInfoTrackingId', 'must not be empty.', 'empty sender')
   refused(t, await post(flow(viber({ senderInfoTrackingId: undefined }))), 'flow[0].senderInfoTrackingId', ERRORS.FIELD_REQUIRED.message, 'no sender')
   refused(t, await post(flow(viber({ expireOnDelivery: 'true' }))), 'flow[0].expireOnDelivery', 'must be a boolean.', 'expireOnDelivery "true"')
-  refused(t, await post(flow(viber({ inboundUrl: 'ftp://example.com' }))), 'flow[0].inboundUrl', 'must be: http(s) URL.', 'ftp inboundUrl')
+  refused(t, await post(flow(viber({ inboundUrl: 'ftp://example.com' }))), 'flow[0].inboundUrl', 'must be: an HTTPS URL (http only for a local receiver: localhost, 127.0.0.0/8, ::1, host.docker.internal or the sandbox\'s own host).', 'ftp inboundUrl')
   refused(t, await post(flow(viber({ label: 'l'.repeat(351) }))), 'flow[0].label', 'must be at most 350 characters.', 'label of 351')
 })
 
@@ -391,7 +392,7 @@ t.test('unknown properties are ignored and not echoed; each is a warning in the 
   t.notOk('colour' in body.flow[0].message, 'in message')
   t.notOk('secret' in body.callback, 'in callback')
   t.notOk('volume' in body.flow[1].dialPlan.verbs[0], 'in a verb')
-  const warning = lines.find((l) => l.msg === 'unknown properties ignored')
+  const warning = lines.find((l) => l.msg === 'properties ignored')
   t.ok(warning, 'logged at warn')
   t.same(warning?.warnings?.map((w: string) => w.split(' ')[0]).sort(),
     ['campaign', 'callback.secret', 'flow[0].message.colour', 'flow[0].priority', 'flow[1].dialPlan.verbs[0].volume'].sort())

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { randomBytes } from 'node:crypto'
 import { Type } from 'typebox'
 import { ApiError, ERRORS } from '../../errors.js'
 import { toMicros } from '../../money.js'
@@ -23,8 +22,9 @@ export const accountControlRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const body = request.body ?? {}
     const template = app.seed.accounts[0]
     const accountId = app.engine.ids.uuid()
-    const applicationId = app.engine.ids.uuid()
-    const applicationSecret = randomBytes(24).toString('hex')
+    // shaped like the provider's credentials (sandbox.md "Accounts are namespaces"): a Basic header stays short
+    const applicationId = app.engine.ids.applicationId()
+    const applicationSecret = app.engine.ids.applicationSecret()
     const seed = { ...template, name: body.name ?? template.name, balance: body.balance ?? template.balance }
     const apps = [{ ...template.applications[0], id: applicationId, secret: applicationSecret }]
     app.engine.createAccount(accountId, seed, apps, body.clock === undefined && body.scale === undefined ? undefined : { mode: body.clock, scale: body.scale })

@@ -113,6 +113,7 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       kind: transactional ? 'transactional' : 'standard',
       body,
       unknown: [],
+      ownHost: request.host,
       outcomes: {}
     })
     return { trackingId: flow.id, request: body, response }
