@@ -23,6 +23,8 @@ import { templateRoutes } from './routes/templates.js'
 import { sandboxRoutes } from './routes/sandbox/index.js'
 import { uiRoutes } from './routes/ui.js'
 import { registerOpenApi } from './openapi.js'
+// the decorations below (engine, store, config, seed, principal), typed for every plugin
+import './fastify-augment.js'
 import { logCallbacks } from './startup.js'
 import { registerLevers } from './levers.js'
 import { watchDatabase } from './db-watch.js'
@@ -44,15 +46,6 @@ export interface BuildOptions {
 }
 
 export type App = FastifyInstance<any, any, any, any, TypeBoxTypeProvider>
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    engine: Engine
-    store: Store
-    config: Config
-    seed: Seed
-  }
-}
 
 // §7 / issue: bodies over 1 MB are refused with a provider-shaped 413
 const BODY_LIMIT = 1024 * 1024

@@ -10,12 +10,6 @@ export interface Principal {
   token: string
 }
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal: Principal | null
-  }
-}
-
 /** The bearer token of a request, if it sent one. */
 export function bearerToken (request: FastifyRequest): string | undefined {
   const header = request.headers.authorization

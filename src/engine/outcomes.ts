@@ -1,6 +1,7 @@
 import type { Channel } from './channels.js'
 import { canonical, CHANNELS } from './channels.js'
 import type { StoredScenarioRule } from '../store/accounts.js'
+import { patternMatches, rulePattern } from '../scenario-regex.js'
 
 /**
  * What happens to a message, resolved in the order of sandbox.md "Outcomes": the X-Sandbox-Outcome
@@ -65,9 +66,9 @@ export function parseOutcomeHeader (header: string): Partial<Record<Channel, str
 export function ruleMatches (rule: StoredScenarioRule, channel: Channel, to: string): boolean {
   if (rule.channel !== channel) return false
   if (rule.to === undefined) return true
-  if (rule.to.length > 2 && rule.to.startsWith('/') && rule.to.endsWith('/')) {
-    return new RegExp(rule.to.slice(1, -1)).test(to)
-  }
+  // bounded and checked for catastrophic backtracking (issue 11 point 6): src/scenario-regex.ts
+  const pattern = rulePattern(rule.to)
+  if (pattern !== undefined) return patternMatches(pattern, to)
   return rule.to === to
 }
 

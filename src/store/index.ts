@@ -34,6 +34,8 @@ export class Store {
 
   // made once: better-sqlite3 builds a wrapper per db.transaction() call
   readonly #transaction: (fn: () => unknown) => unknown
+  /** the database was empty when opened: its first start */
+  readonly fresh: boolean
   readonly #path: string
   readonly #identity?: FileIdentity
   readonly #unlock: () => void
@@ -44,6 +46,7 @@ export class Store {
     this.db = opened.db
     this.#path = path
     this.#identity = opened.identity
+    this.fresh = opened.fresh
     this.#unlock = opened.unlock
     this.#transaction = this.db.transaction((fn: () => unknown) => fn())
     this.accounts = new AccountStore(this.db)

@@ -1,11 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { ERRORS, validationError, type Problem } from '../../errors.js'
+import { ERRORS, validationError, type CatalogEntry, type Problem } from '../../errors.js'
 import { canonicalChannel, canonicalOutcome, OUTCOMES } from '../../engine/outcomes.js'
 import type { StoredScenarioRule } from '../../store/accounts.js'
 import { errorResponses } from '../../schemas/common.js'
 import { ScenariosSchema } from '../../schemas/sandbox.js'
 import type { App } from '../../app.js'
 import { CONTROL, controlAccount } from './context.js'
+import { patternProblem, rulePattern, type PatternProblem } from '../../scenario-regex.js'
+
+const PATTERN_ERRORS: Record<PatternProblem, CatalogEntry> = {
+  invalid: ERRORS.SCENARIO_REGEX,
+  unsafe: ERRORS.SCENARIO_REGEX_UNSAFE,
+  'too-long': ERRORS.SCENARIO_REGEX_TOO_LONG
+}
 
 /** sandbox.md "Outcomes" layer 2: the account's ordered scenario rules. */
 export const scenarioRoutes: FastifyPluginAsync = async (instance) => {
@@ -25,9 +32,9 @@ export const scenarioRoutes: FastifyPluginAsync = async (instance) => {
       if (!channel) { problems.push({ path: `[${i}].channel`, entry: ERRORS.VALIDATION, detail: 'must be one of Viber, Sms, Voice.' }); return }
       const outcome = canonicalOutcome(channel, rule.outcome)
       if (!outcome) problems.push({ path: `[${i}].outcome`, entry: ERRORS.VALIDATION, detail: `must be one of ${OUTCOMES[channel].join(', ')}.` })
-      if (rule.to !== undefined && rule.to.length > 2 && rule.to.startsWith('/') && rule.to.endsWith('/')) {
-        try { RegExp(rule.to.slice(1, -1)) } catch { problems.push({ path: `[${i}].to`, entry: ERRORS.SCENARIO_REGEX }) }
-      }
+      const pattern = rule.to === undefined ? undefined : rulePattern(rule.to)
+      const problem = pattern === undefined ? undefined : patternProblem(pattern)
+      if (problem !== undefined) problems.push({ path: `[${i}].to`, entry: PATTERN_ERRORS[problem] })
       if (outcome) rules.push({ ...rule, channel, outcome })
     })
     if (problems.length > 0) throw validationError(problems)

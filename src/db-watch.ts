@@ -1,0 +1,33 @@
+import { ApiError, ERRORS } from './errors.js'
+import type { App } from './app.js'
+
+// how often a quiet server looks at its database file (requests look at it too)
+const CHECK_EVERY_MS = 2_000
+
+/**
+ * Issue 11, point 4: a database file deleted or replaced under the running server. SQLite keeps
+ * writing to the unlinked file, so every answer would be a 200 for data lost at the next start.
+ * The file's identity (device + inode) is checked on a timer and on each request: once it
+ * changes, the problem is logged once, /_sandbox/health answers 503 with it, and every other
+ * request gets DATABASE_GONE (503).
+ */
+export function watchDatabase (app: App): void {
+  let logged = false
+  const check = (): string | undefined => {
+    const problem = app.store.fileProblem()
+    if (problem !== undefined && !logged) {
+      logged = true
+      app.log.error({ db: app.config.SANDBOX_DB }, problem)
+    }
+    return problem
+  }
+  const timer = setInterval(check, CHECK_EVERY_MS)
+  timer.unref()
+  app.addHook('onClose', async () => clearInterval(timer))
+  app.addHook('onRequest', async (request) => {
+    // the health route reports the problem itself, as its 503
+    if (request.url === '/_sandbox/health' || request.url.startsWith('/_sandbox/health?')) return
+    const problem = check()
+    if (problem !== undefined) throw new ApiError(ERRORS.DATABASE_GONE, `${ERRORS.DATABASE_GONE.message} (${problem})`)
+  })
+}
