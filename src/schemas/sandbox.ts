@@ -15,7 +15,9 @@ export type Clock = Static<typeof ClockSchema>
 export const ClockChangeSchema = Type.Object({
   mode: Type.Optional(ClockModeSchema),
   scale: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100000 })),
-  now: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0, maximum: 253402300799999, description: 'epoch ms' })], { description: 'an ISO-8601 date-time or epoch milliseconds, not after 9999-12-31' }))
+  now: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Integer({ minimum: 0, maximum: 253402300799999, description: 'epoch ms' }), Type.Literal('wall')], {
+    description: 'an ISO-8601 date-time or epoch milliseconds, not after 9999-12-31, and not before the clock: the clock only moves forward. "wall" sets it to the wall clock, backwards too: the way back for a clock that was jumped ahead'
+  }))
 }, { additionalProperties: false })
 
 export const AdvanceSchema = Type.Union([

@@ -14,10 +14,15 @@ export const clockRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => clockView(app.engine.clock(controlAccount(app, request))))
 
   app.post('/clock', {
-    schema: { ...CONTROL, summary: 'Switch mode or scale, or jump forward', body: ClockChangeSchema, response: { 200: Type.Ref('Clock'), ...errorResponses(400, 404) } }
+    schema: { ...CONTROL, summary: 'Switch mode or scale, jump forward, or go back to wall time ("now": "wall")', body: ClockChangeSchema, response: { 200: Type.Ref('Clock'), ...errorResponses(400, 404) } }
   }, async (request) => {
     const accountId = controlAccount(app, request)
     const { mode, scale, now } = request.body
+    if (now === 'wall') {
+      // sandbox choice: the only way back; the jump itself is stored as is, then due events run as for any change
+      app.engine.clocks.set(accountId, { mode, scale, now: app.engine.clocks.time.now() })
+      return clockView(await app.engine.setClock(accountId, {}))
+    }
     const at = typeof now === 'string' ? Date.parse(now) : now
     // a jump makes events due: their effects are stored before the answer
     return clockView(await app.engine.setClock(accountId, { mode, scale, now: at }))
