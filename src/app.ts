@@ -25,10 +25,11 @@ import { uiRoutes } from './routes/ui.js'
 import { registerOpenApi } from './openapi.js'
 // the decorations below (engine, store, config, seed, principal), typed for every plugin
 import './fastify-augment.js'
-import { logCallbacks } from './startup.js'
+import { emptyDatabase, logCallbacks } from './startup.js'
 import { registerLevers } from './levers.js'
 import { watchDatabase } from './db-watch.js'
 import { registerGuard } from './guard.js'
+import { isStorageError } from './store/faults.js'
 
 export interface BuildOptions {
   /** settings; anything left out takes its default (tests pass SANDBOX_DB: ':memory:' and SANDBOX_CLOCK: 'manual') */
@@ -126,6 +127,8 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))
   for (const schema of REFERENCED_SCHEMAS) app.addSchema(schema)
 
+  // --fresh: every stored row goes before the store opens, so the seed below loads as on a new file
+  if (config.SANDBOX_FRESH) emptyDatabase(config.SANDBOX_DB)
   const store = new Store(config.SANDBOX_DB)
   const time = options.time ?? systemTime
   const ids: Ids = { ...createIds(), ...options.ids }
@@ -146,11 +149,10 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
     }
   })
   // issue 11 point 5: a seed account deleted (DELETE /_sandbox/accounts/sandbox) comes back at the next start
-  const firstStart = store.accounts.count() === 0
   for (const account of seed.accounts) {
     if (store.accounts.get(account.id) !== undefined) continue
     engine.createAccount(account.id, account)
-    if (!firstStart) log.warn({ accountId: account.id }, `seed account ${account.id} was missing: re-created from the seed`)
+    if (!store.fresh && !config.SANDBOX_FRESH) log.warn({ accountId: account.id }, `seed account ${account.id} was missing: re-created from the seed`)
   }
 
   // callback attempts in the log: info per attempt, debug with the body
@@ -240,5 +242,7 @@ function toApiError (error: FastifyError | ApiError): ApiError {
     // Fastify's own 4xx messages (e.g. a forbidden __proto__ key) are safe to pass on
     return new ApiError({ status, code: `${status}000000`, type: status === 400 ? 'ValidationError' : 'BadRequest', message: error.message })
   }
+  // SQLITE_FULL, _IOERR, _BUSY, _READONLY…: the storage failed, not the request; nothing was stored
+  if (isStorageError(error)) return new ApiError(ERRORS.STORAGE_UNAVAILABLE)
   return new ApiError(ERRORS.INTERNAL)
 }

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url'
 import { CONFIG_KEYS, ConfigError, ConfigSchema, loadConfig, type Config, type ConfigKey } from './config.js'
 import { describeListenError, serve } from './server.js'
 import { VERSION } from './version.js'
+import { explicitSettings } from './startup.js'
 
 /*
  * `failover-sandbox`: the package's bin (sandbox.md "Running it"). Each flag is a variable of
@@ -101,8 +102,10 @@ export function helpText (): string {
     `  ${'--help, -h'.padEnd(width)}this text`,
     `  ${'--version, -v'.padEnd(width)}the version`,
     '',
-    'Once started: the provider API at http://<host>:<port>/, the reference at /_sandbox/docs,',
-    'health at /_sandbox/health. SIGINT or SIGTERM finish the requests in flight and exit.'
+    'Once started: the provider API and OAuth at http://<host>:<port>/, the dashboard at /',
+    '(flows, timelines, callbacks, live), the API reference at /_sandbox/docs (or /docs), the',
+    'OpenAPI document at /_sandbox/openapi.json, health at /_sandbox/health. The start-up banner',
+    'prints these with the seed credentials. SIGINT or SIGTERM finish the requests in flight and exit.'
   ].join('\n') + '\n'
 }
 
@@ -121,7 +124,7 @@ export async function main (argv: string[] = process.argv.slice(2), env: NodeJS.
   let config: Config | undefined
   try {
     config = loadConfig(command.env)
-    await serve(config)
+    await serve(config, { explicit: explicitSettings(command.env) })
   } catch (err) {
     if (err instanceof ConfigError) {
       // a bad setting (or seed file): name the flag when the value came from one

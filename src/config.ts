@@ -15,6 +15,7 @@ export const ConfigSchema = Type.Object({
     description: 'the clock mode new accounts start with: realtime or manual'
   }),
   SANDBOX_TIME_SCALE: Type.Number({ exclusiveMinimum: 0, maximum: 100000, default: 1, description: 'realtime speed-up: 60 makes a 10-minute ttl pass in 10 s' }),
+  SANDBOX_FRESH: Type.Boolean({ default: false, description: 'start from an empty database: every stored row of SANDBOX_DB is deleted at start, then the seed is loaded' }),
   SANDBOX_SEED: Type.String({ minLength: 1, default: 'db/seed.json', description: 'seed file: accounts, applications, senders, templates, balances, prices' }),
   SANDBOX_STRICT: Type.Boolean({ default: false, description: 'reject unknown request properties, and optional values sent empty, with 400' }),
   SANDBOX_WEBHOOK_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 600000, default: 2000, description: 'callback acknowledgement window, ms' }),

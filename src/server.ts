@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url'
 import { pino, type Logger } from 'pino'
 import { buildApp, type App } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
-import { printBanner } from './startup.js'
+import { applyExplicitClock, explicitSettings, printBanner } from './startup.js'
 
 /** pino-pretty is an optional dependency: a TTY uses it when it is installed, JSON lines otherwise. */
 export function prettyAvailable (): boolean {
@@ -45,7 +45,12 @@ export function isLoopback (host: string): boolean {
 }
 
 /** Loads config, builds, listens, and closes gracefully on SIGINT/SIGTERM. */
-export async function serve (config: Config): Promise<App> {
+export interface ServeOptions {
+  /** the settings given explicitly (environment or flags): SANDBOX_CLOCK and SANDBOX_TIME_SCALE then apply to the seed accounts */
+  explicit?: ReadonlySet<string>
+}
+
+export async function serve (config: Config, options: ServeOptions = {}): Promise<App> {
   const logger = createLogger(config.LOG_LEVEL)
   const app = await buildApp({ config, logger })
   try {
@@ -54,6 +59,8 @@ export async function serve (config: Config): Promise<App> {
     await app.close() // the database is open: close it cleanly before giving up
     throw err
   }
+  if (config.SANDBOX_FRESH) logger.info({ database: config.SANDBOX_DB }, 'fresh start: the database was emptied, then seeded')
+  await applyExplicitClock(app, config, options.explicit ?? new Set(), logger)
   printBanner(app, config, logger)
   if (config.SANDBOX_ADMIN_TOKEN === '' && !isLoopback(config.HOST)) {
     logger.warn({ host: config.HOST }, `listening on ${config.HOST} without SANDBOX_ADMIN_TOKEN: anyone who reaches this port can reset, drive and read the sandbox; set SANDBOX_ADMIN_TOKEN or HOST=127.0.0.1`)
@@ -81,7 +88,7 @@ export async function main (env: NodeJS.ProcessEnv = process.env): Promise<void>
   let config: Config | undefined
   try {
     config = loadConfig(env)
-    await serve(config)
+    await serve(config, { explicit: explicitSettings(env) })
   } catch (err) {
     const line = err instanceof ConfigError ? err.message : config && describeListenError(err, config)
     if (line === undefined) throw err

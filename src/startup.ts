@@ -3,6 +3,7 @@ import type { App } from './app.js'
 import type { Config } from './config.js'
 import type { Engine } from './engine/index.js'
 import type { Store } from './store/index.js'
+import { openDatabase } from './store/database.js'
 import { DOCS_PREFIX, OPENAPI_PATH } from './openapi.js'
 
 /*
@@ -95,4 +96,52 @@ export function logCallbacks (engine: Engine, store: Store, log: Logger): void {
       if (callback !== undefined) callbackLog.debug({ callbackId: event.callbackId, attempt: event.attempt, url: callback.url, body: callback.body }, 'callback body')
     }
   })
+}
+
+/**
+ * SANDBOX_FRESH / --fresh: deletes every stored row of the database at `path` (migrated first, under
+ * the same lock a server takes, so a database another sandbox is using is refused, not emptied).
+ * The schema stays; the caller then seeds it as a new database. ':memory:' is always fresh.
+ */
+export function emptyDatabase (path: string): string[] {
+  if (path === ':memory:') return []
+  const { db, unlock } = openDatabase(path)
+  try {
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>).map((r) => r.name)
+    db.pragma('foreign_keys = OFF')
+    db.transaction(() => {
+      for (const table of tables) db.prepare(`DELETE FROM "${table.replace(/"/g, '""')}"`).run()
+      if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").get() !== undefined) db.prepare('DELETE FROM sqlite_sequence').run()
+    })()
+    return tables
+  } finally {
+    db.close()
+    unlock()
+  }
+}
+
+/**
+ * The clock settings given explicitly (environment or flag) apply to the seed accounts of an
+ * existing database at start: otherwise a database created realtime stays realtime whatever
+ * SANDBOX_CLOCK says. Accounts created later start with the settings anyway.
+ */
+export async function applyExplicitClock (app: App, config: Config, explicit: ReadonlySet<string>, log: Logger): Promise<void> {
+  const mode = explicit.has('SANDBOX_CLOCK') ? config.SANDBOX_CLOCK : undefined
+  const scale = explicit.has('SANDBOX_TIME_SCALE') ? config.SANDBOX_TIME_SCALE : undefined
+  if (mode === undefined && scale === undefined) return
+  const changed: string[] = []
+  for (const account of app.seed.accounts) {
+    if (app.store.accounts.get(account.id) === undefined) continue
+    const before = app.engine.clocks.view(account.id)
+    if ((mode === undefined || before.mode === mode) && (scale === undefined || before.scale === scale)) continue
+    await app.engine.setClock(account.id, { mode, scale })
+    changed.push(account.id)
+  }
+  log.info({ accounts: changed, ...(mode !== undefined ? { mode } : {}), ...(scale !== undefined ? { scale } : {}) },
+    changed.length > 0 ? 'clock settings applied to the seed accounts' : 'clock settings: the seed accounts already have them')
+}
+
+/** The settings an environment gives explicitly (set and not blank). */
+export function explicitSettings (env: Record<string, string | undefined>): Set<string> {
+  return new Set(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== '').map(([k]) => k))
 }
