@@ -6,7 +6,10 @@ import type { Callback, CallbackKind } from '../store/callbacks.js'
 import type { DueEvent } from '../store/events.js'
 import type { Ids } from '../ids.js'
 import type { Clocks } from './clock.js'
-import type { SimulationHooks } from './simulation.js'
+import type { Schedule, SimulationHooks } from './simulation.js'
+import type { Effect } from './scheduler.js'
+import type { Faults } from './faults.js'
+import { isStorageError } from '../store/faults.js'
 import { trackingRecord } from './tracking.js'
 import { canonical } from './channels.js'
 
@@ -69,9 +72,12 @@ function describeFailure (err: unknown, timeoutMs: number): string {
 
 /**
  * Durable callback delivery (provider-api.md §6). A callback is a row made in the transaction of the
- * change that causes it; its attempts are due events on the account's clock; one flow's callbacks
- * leave in order, different flows' run concurrently (bounded). An attempt in flight when the process
- * died is recorded as interrupted and tried again at start: at least once.
+ * change that causes it, its body rendered at the end of that change (the state after all of it); its
+ * attempts are due events on the account's clock, and an attempt leaves only after the transaction
+ * that made it due has committed. One flow's callbacks leave in order; different flows' run
+ * concurrently, at most `concurrency` on the wire. An attempt is `delivering` only once it holds a
+ * slot (on the wire); one on the wire when the process died is recorded as interrupted and tried again
+ * at start: at least once, always with the callback's one id.
  */
 export class CallbackService {
   #store: Store
@@ -79,21 +85,31 @@ export class CallbackService {
   #ids: Ids
   #log: Logger
   #o: CallbackOptions
+  #schedule: Schedule
+  #faults: Faults
+  /** per account: attempts queued for a slot or on the wire (advance waits for them) */
   #inFlight = new Map<string, Set<Promise<void>>>()
+  /** attempts on the wire (a shutdown waits for these only) */
+  #onWire = new Set<Promise<void>>()
+  /** writes put off by a storage error, tried again with backoff (real-time timers) */
+  #retries = new Set<unknown>()
   #slots: number
-  #queue: Array<() => void> = []
+  #queue: Array<(go: boolean) => void> = []
+  #stopped = false
   #listeners: Array<(e: AttemptEvent) => void> = []
   #finishedSincePrune = 0
-  /** called when a callback becomes due outside a scheduler run, so the timer can be set */
-  onDue: (accountId: string, dueAt: number) => void = () => {}
+  /** the callbacks the change in progress causes, created when it ends */
+  #collected: Array<{ flowId: string, accountId: string, url: string, kind: CallbackKind, at: number }> = []
 
-  constructor (store: Store, clocks: Clocks, ids: Ids, log: Logger, options: CallbackOptions) {
+  constructor (store: Store, clocks: Clocks, ids: Ids, log: Logger, options: CallbackOptions, schedule: Schedule, faults: Faults) {
     this.#store = store
     this.#clocks = clocks
     this.#ids = ids
     this.#log = log
     this.#o = options
     this.#slots = options.concurrency
+    this.#schedule = schedule
+    this.#faults = faults
   }
 
   onAttempt (listener: (e: AttemptEvent) => void): void {
@@ -105,18 +121,35 @@ export class CallbackService {
     messageChanged: (flow: Flow, _message: Message, at: number) => {
       const strategy = flow.request.callback?.strategy
       if (strategy === undefined || canonical(['OnCompletion'], strategy) !== undefined) return
-      // a change after completion (a late SEEN) makes no callback: the completion one stays the last
-      if (flow.status === 'Succeeded' || flow.status === 'Failed') return
-      this.#enqueue(flow, 'change', at)
+      // §6 "on every message status change": a SEEN after completion too, after the completion callback
+      this.#collect(flow, 'change', at)
     },
     flowCompleted: (flow: Flow, at: number) => {
-      if (flow.request.callback) this.#enqueue(flow, 'completion', at)
-    }
+      if (flow.request.callback) this.#collect(flow, 'completion', at)
+    },
+    changeEnded: () => this.#createCollected(),
+    changeAborted: () => { this.#collected = [] }
   }
 
-  #enqueue (flow: Flow, kind: CallbackKind, at: number): void {
-    const body = JSON.stringify(trackingRecord(flow, this.#store.flows.messagesOf(flow.id)))
-    this.#create(flow.accountId, flow.id, kind, flow.request.callback!.url, body, at, !this.#store.callbacks.busy(flow.id))
+  #collect (flow: Flow, kind: CallbackKind, at: number): void {
+    this.#collected.push({ flowId: flow.id, accountId: flow.accountId, url: flow.request.callback!.url, kind, at })
+  }
+
+  /** §6: each body is the record GET /failover/tracking/{id} returns once the whole change is stored. */
+  #createCollected (): void {
+    if (this.#collected.length === 0) return
+    const collected = this.#collected
+    this.#collected = []
+    const bodies = new Map<string, string>()
+    for (const c of collected) {
+      let body = bodies.get(c.flowId)
+      if (body === undefined) {
+        const flow = this.#store.flows.flow(c.flowId)!
+        body = JSON.stringify(trackingRecord(flow, this.#store.flows.messagesOf(flow.id)))
+        bodies.set(c.flowId, body)
+      }
+      this.#create(c.accountId, c.flowId, c.kind, c.url, body, c.at, !this.#store.callbacks.busy(c.flowId))
+    }
   }
 
   #create (accountId: string, flowId: string, kind: CallbackKind, url: string, body: string, at: number, due: boolean): Callback {
@@ -141,7 +174,7 @@ export class CallbackService {
   }
 
   #due (callback: Callback, at: number): void {
-    this.#store.events.add({ accountId: callback.accountId, dueAt: at, kind: 'callback.attempt', flowId: callback.flowId, messageId: null, payload: { callbackId: callback.id } })
+    this.#schedule({ accountId: callback.accountId, dueAt: at, kind: 'callback.attempt', flowId: callback.flowId, messageId: null, payload: { callbackId: callback.id } })
   }
 
   /** sandbox.md: a recipient's Viber reply, POSTed to the step's inboundUrl (durably, like a callback). */
@@ -159,29 +192,78 @@ export class CallbackService {
     return this.#store.transaction(() => this.#create(flow.accountId, flow.id, 'inbound', url, body, at, true))
   }
 
-  /** The `callback.attempt` event: marks the attempt in flight (in the event's transaction) and sends it. */
-  handle (event: DueEvent): Promise<void> | undefined {
+  /**
+   * The `callback.attempt` event (inside its transaction): nothing is sent here. The attempt is an
+   * effect the scheduler starts after COMMIT; it waits for a slot, and only then is it `delivering`.
+   */
+  handle (event: DueEvent): Effect | undefined {
     const callback = this.#store.callbacks.get(String(event.payload.callbackId))
     if (!callback || callback.state !== 'pending') return undefined
-    callback.state = 'delivering'
-    callback.attempts += 1
-    callback.nextAttemptAt = null
-    this.#store.callbacks.update(callback)
-    return this.#track(callback.accountId, this.#send(callback, event.dueAt, true))
+    return async () => await this.#track(callback.accountId, this.#attempt(callback.id, callback.accountId, event.dueAt))
+  }
+
+  /** One scheduled attempt: a slot, then `delivering` (committed), then the POST, then its record. */
+  async #attempt (callbackId: string, accountId: string, at: number): Promise<void> {
+    // stopping: a queued attempt stays pending, and its due event is made again at the next start
+    if (!await this.#acquire()) return
+    let callback: Callback | undefined
+    try {
+      callback = this.#store.transaction(() => {
+        const c = this.#store.callbacks.get(callbackId)
+        if (!c || c.state !== 'pending') return undefined // delivered by a redelivery, reset, pruned
+        c.state = 'delivering'
+        c.attempts += 1
+        c.nextAttemptAt = null
+        this.#store.callbacks.update(c)
+        return c
+      })
+    } catch (err) {
+      this.#release()
+      if (!this.#store.db.open) return
+      if (!isStorageError(err)) throw err
+      // nothing was sent: the callback stays pending and the attempt is tried again when writes succeed
+      this.#later('callbacks', err, () => { void this.#track(accountId, this.#attempt(callbackId, accountId, at)) })
+      return
+    }
+    if (!callback) { this.#release(); return }
+    this.#faults.ok('callbacks')
+    await this.#wire(this.#sendAndRecord(callback, at, true))
   }
 
   /** POST /_sandbox/callbacks/{id}/redeliver: one more attempt now, outside the retry schedule. */
   async redeliver (callback: Callback): Promise<void> {
     const at = this.#clocks.now(callback.accountId)
     const previous = callback.state
-    callback.state = 'delivering'
-    callback.attempts += 1
-    this.#store.callbacks.update(callback)
-    await this.#track(callback.accountId, this.#send(callback, at, false, previous))
+    if (!await this.#acquire()) return
+    let marked: Callback | undefined
+    try {
+      marked = this.#store.transaction(() => {
+        const c = this.#store.callbacks.get(callback.id)
+        if (!c) return undefined
+        c.state = 'delivering'
+        c.attempts += 1
+        this.#store.callbacks.update(c)
+        return c
+      })
+    } catch (err) {
+      this.#release()
+      throw err // a storage error: the route answers 503, nothing was sent
+    }
+    if (!marked) { this.#release(); return }
+    await this.#track(callback.accountId, this.#wire(this.#sendAndRecord(marked, at, false, previous)))
   }
 
-  async #send (callback: Callback, at: number, retry: boolean, previous?: Callback['state']): Promise<void> {
-    await this.#acquire()
+  async #wire (p: Promise<void>): Promise<void> {
+    this.#onWire.add(p)
+    try {
+      await p
+    } finally {
+      this.#onWire.delete(p)
+    }
+  }
+
+  /** The POST (the caller holds a slot; it is released when the answer is in), then its record. */
+  async #sendAndRecord (callback: Callback, at: number, retry: boolean, previous?: Callback['state']): Promise<void> {
     const realAt = this.#clocks.time.now()
     let status: number | null = null
     let error: string | null = null
@@ -207,10 +289,40 @@ export class CallbackService {
       this.#release()
     }
     const latencyMs = this.#clocks.time.now() - realAt
-    this.#finishAttempt(callback, { at, realAt, status, error, latencyMs }, retry, previous)
+    this.#record(callback, { at, realAt, status, error, latencyMs }, retry, previous)
   }
 
-  #finishAttempt (callback: Callback, r: { at: number, realAt: number, status: number | null, error: string | null, latencyMs: number }, retry: boolean, previous?: Callback['state']): void {
+  /** Stores an attempt's result; a storage error puts it off (the callback shows `delivering` meanwhile). */
+  #record (callback: Callback, r: AttemptResult, retry: boolean, previous?: Callback['state']): void {
+    try {
+      this.#finishAttempt(callback, r, retry, previous)
+      this.#faults.ok('callbacks')
+    } catch (err) {
+      if (!this.#store.db.open) return
+      if (!isStorageError(err)) throw err
+      // not retried on the request path (advance does not wait for the disk); a restart meanwhile
+      // records it as interrupted and sends it again
+      this.#later('callbacks', err, () => this.#record(callback, r, retry, previous))
+    }
+  }
+
+  /** Runs `fn` again after the backoff for a storage error (real time), unless stopped meanwhile. */
+  #later (where: string, err: unknown, fn: () => void): void {
+    if (this.#stopped) return
+    const delay = this.#faults.failed(where, err)
+    const timer = this.#clocks.time.setTimeout(() => {
+      this.#retries.delete(timer)
+      if (this.#stopped || !this.#store.db.open) return
+      try {
+        fn()
+      } catch (e) {
+        this.#log.error({ err: e }, 'callback write failed')
+      }
+    }, delay)
+    this.#retries.add(timer)
+  }
+
+  #finishAttempt (callback: Callback, r: AttemptResult, retry: boolean, previous?: Callback['state']): void {
     if (!this.#store.db.open) return
     let event: AttemptEvent | undefined
     this.#store.transaction(() => {
@@ -235,7 +347,6 @@ export class CallbackService {
       event = { callbackId: current.id, accountId: current.accountId, flowId: current.flowId, kind: current.kind, attempt: callback.attempts, at: r.at, status: r.status, error: r.error, latencyMs: r.latencyMs, state: current.state, nextAttemptAt: current.nextAttemptAt }
     })
     if (!event) return
-    if (event.nextAttemptAt !== null) this.onDue(event.accountId, event.nextAttemptAt)
     for (const l of this.#listeners) l(event)
     if (++this.#finishedSincePrune >= 1000) this.prune()
   }
@@ -249,10 +360,13 @@ export class CallbackService {
     next.nextAttemptAt = at
     this.#store.callbacks.update(next)
     this.#due(next, at)
-    this.onDue(next.accountId, at)
   }
 
-  /** At start: attempts that were in flight when the process stopped are recorded and tried again now. */
+  /**
+   * At start: attempts that were on the wire when the process stopped are recorded as interrupted and
+   * tried again now; pending callbacks whose due event was already taken (queued for a slot) get it back,
+   * using no retry.
+   */
   recover (): void {
     this.#store.transaction(() => {
       for (const c of this.#store.callbacks.delivering()) {
@@ -263,16 +377,32 @@ export class CallbackService {
         this.#store.callbacks.update(c)
         this.#due(c, now)
       }
+      for (const c of this.#store.callbacks.pendingWithoutEvent()) {
+        this.#due(c, c.nextAttemptAt ?? this.#clocks.now(c.accountId))
+      }
     })
   }
 
-  /** Settles when the account's deliveries in flight have finished (advance waits for their effects). */
+  /** Settles when the account's deliveries (queued or on the wire) have finished (advance waits for their effects). */
   async settle (accountId: string): Promise<void> {
     for (;;) {
       const pending = this.#inFlight.get(accountId)
       if (!pending || pending.size === 0) return
       await Promise.allSettled([...pending])
     }
+  }
+
+  /**
+   * Shutdown: queued attempts stay pending (nothing is marked, no retry is used), writes put off by a
+   * storage error are dropped; waits only for the attempts on the wire, each bounded by the
+   * acknowledgement window.
+   */
+  async stop (): Promise<void> {
+    this.#stopped = true
+    for (const go of this.#queue.splice(0)) go(false)
+    for (const timer of this.#retries) this.#clocks.time.clearTimeout(timer)
+    this.#retries.clear()
+    await Promise.allSettled([...this.#onWire])
   }
 
   async #track (accountId: string, p: Promise<void>): Promise<void> {
@@ -283,14 +413,16 @@ export class CallbackService {
     await tracked
   }
 
-  async #acquire (): Promise<void> {
-    if (this.#slots > 0) { this.#slots--; return }
-    await new Promise<void>((resolve) => this.#queue.push(resolve))
+  /** A concurrency slot; false when the service is stopping (the attempt is not made). */
+  async #acquire (): Promise<boolean> {
+    if (this.#stopped) return false
+    if (this.#slots > 0) { this.#slots--; return true }
+    return await new Promise<boolean>((resolve) => this.#queue.push(resolve))
   }
 
   #release (): void {
     const next = this.#queue.shift()
-    if (next) next()
+    if (next) next(true)
     else this.#slots++
   }
 
@@ -306,3 +438,5 @@ export class CallbackService {
     return n
   }
 }
+
+interface AttemptResult { at: number, realAt: number, status: number | null, error: string | null, latencyMs: number }

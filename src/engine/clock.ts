@@ -79,7 +79,7 @@ export class Clocks {
     const next: ClockState = {
       mode: change.mode ?? state.mode,
       scale: change.scale ?? state.scale,
-      baseSandbox: change.now ?? sandboxAt(state, real),
+      baseSandbox: Math.min(change.now ?? sandboxAt(state, real), MAX_TIME),
       baseReal: real
     }
     this.#store.accounts.setClock(accountId, next)
@@ -90,7 +90,9 @@ export class Clocks {
   /** Real milliseconds until the account's clock reads `sandboxTime`; undefined when it never will by itself. */
   realDelay (accountId: string, sandboxTime: number): number | undefined {
     const state = this.#state(accountId)
-    if (state.mode === 'manual') return sandboxTime <= state.baseSandbox ? 0 : undefined
+    // the clock stops at MAX_TIME: what is due after it never comes
+    if (sandboxTime > MAX_TIME) return undefined
+    if (state.mode === 'manual') return sandboxTime <= sandboxAt(state, 0) ? 0 : undefined
     const wait = (sandboxTime - sandboxAt(state, this.time.now())) / state.scale
     return Math.min(Math.max(0, Math.ceil(wait)), MAX_TIMER_MS)
   }
@@ -100,7 +102,9 @@ export class Clocks {
   }
 }
 
+/** The clock's reading at real time `real`: a running clock stops at MAX_TIME (sandbox choice). */
 function sandboxAt (state: ClockState, real: number): number {
-  if (state.mode === 'manual') return state.baseSandbox
-  return state.baseSandbox + Math.floor((real - state.baseReal) * state.scale)
+  // a database written before the bound existed may hold a later time: it reads as the bound
+  if (state.mode === 'manual') return Math.min(MAX_TIME, state.baseSandbox)
+  return Math.min(MAX_TIME, state.baseSandbox + Math.floor((real - state.baseReal) * state.scale))
 }

@@ -14,6 +14,7 @@ import { iso, trackingRecord } from './tracking.js'
 import { canonical, type Channel } from './channels.js'
 import { FORCEABLE, DETAILED_STATUSES } from './statuses.js'
 import { CallbackService, keepAliveFetch, type AttemptEvent, type CallbackOptions, type FetchLike } from './callbacks.js'
+import { Faults } from './faults.js'
 
 export interface EngineOptions {
   store: Store
@@ -57,11 +58,14 @@ export class Engine {
     this.ids = o.ids
     this.log = o.log
     this.clocks = new Clocks(o.store, o.time)
-    this.scheduler = new Scheduler(o.store, this.clocks, o.log)
-    this.simulation = new Simulation(o.store, o.ids)
+    const faults = new Faults(o.log, this.clocks.time)
+    this.scheduler = new Scheduler(o.store, this.clocks, o.log, faults)
+    // the scheduler is the one place anything becomes due
+    const schedule = (event: Parameters<Scheduler['schedule']>[0]): void => this.scheduler.schedule(event)
+    this.simulation = new Simulation(o.store, o.ids, schedule)
     this.#clockMode = o.clockMode
     this.#timeScale = o.timeScale
-    const handle = (event: Parameters<Simulation['handle']>[0]): void => this.simulation.handle(event)
+    const handle = (event: Parameters<Simulation['handle']>[0]): undefined => { this.simulation.handle(event) }
     this.scheduler.on('message.status', handle)
     this.scheduler.on('message.expire', handle)
     this.events.setMaxListeners(0)
@@ -69,10 +73,9 @@ export class Engine {
     this.callbacks = new CallbackService(o.store, this.clocks, o.ids, o.log.child({ component: 'callbacks' }), {
       ...o.callbacks,
       fetch: o.callbacks.fetch ?? this.#http!
-    })
+    }, schedule, faults)
     this.scheduler.on('callback.attempt', (event) => this.callbacks.handle(event))
     this.scheduler.onSettle(async (accountId) => await this.callbacks.settle(accountId))
-    this.callbacks.onDue = (accountId, dueAt) => this.scheduler.notify(accountId, dueAt)
     this.callbacks.onAttempt((event) => this.events.emit('callback', event))
     // listeners hear of a change once its transaction has committed
     this.simulation.addHooks({
@@ -93,18 +96,30 @@ export class Engine {
     this.callbacks.prune()
     this.scheduler.start()
     const prune = (): void => {
-      this.callbacks.prune()
+      try {
+        this.callbacks.prune()
+      } catch (err) {
+        this.log.error({ err }, 'pruning finished callbacks failed: tried again at the next interval')
+      }
       this.#pruneTimer = this.clocks.time.setTimeout(prune, PRUNE_EVERY_MS)
     }
     this.#pruneTimer = this.clocks.time.setTimeout(prune, PRUNE_EVERY_MS)
   }
 
-  /** Stops the clock's timer and waits for deliveries in flight (at most the webhook timeout). */
+  /**
+   * Stops the clock's timer, waits for the callback attempts on the wire only (each at most the
+   * acknowledgement window; queued ones stay pending for the next start) and checkpoints the WAL.
+   */
   async stop (): Promise<void> {
     this.scheduler.stop()
     if (this.#pruneTimer !== undefined) this.clocks.time.clearTimeout(this.#pruneTimer)
-    await Promise.all(this.store.accounts.list().map(async (a) => await this.callbacks.settle(a.id)))
+    await this.callbacks.stop()
     await this.#http?.close()
+    try {
+      this.store.checkpoint()
+    } catch (err) {
+      this.log.warn({ err }, 'the WAL checkpoint at shutdown failed: the next start replays it')
+    }
   }
 
   createAccount (id: string, seed: SeedAccount, applications?: SeedAccount['applications'], clock?: { mode?: ClockMode, scale?: number }): void {
@@ -145,8 +160,6 @@ export class Engine {
       this.simulation.startFlow(flow, now)
       return flow
     })
-    const next = this.store.events.next(input.accountId)
-    if (next) this.scheduler.notify(input.accountId, next.dueAt)
     const response: Record<string, unknown> = { trackingId: flow.id }
     if (flow.kind === 'transactional') response.flowKind = 'transactional'
     response.flow = flow.request.flow
@@ -181,7 +194,6 @@ export class Engine {
     const now = this.clocks.now(accountId)
     const applied = this.store.transaction(() => this.simulation.applyStatus(message, name, detail, now, 'forced by POST /_sandbox/messages/{messageId}/status'))
     if (!applied) throw new ApiError(ERRORS.MESSAGE_NOT_PENDING, `The message is already ${message.status}: only a message without a final status can be moved.`)
-    this.scheduler.rearm()
     return message.flowId
   }
 

@@ -1,5 +1,6 @@
 import type { Channel } from './channels.js'
 import { canonical, CHANNELS } from './channels.js'
+import { FINAL_STATUSES } from './statuses.js'
 import type { StoredScenarioRule } from '../store/accounts.js'
 import { patternMatches, rulePattern } from '../scenario-regex.js'
 
@@ -8,11 +9,13 @@ import { patternMatches, rulePattern } from '../scenario-regex.js'
  * header, the account's scenario rules, the magic numbers +306900000VSC, then delivered.
  */
 export const OUTCOMES: Record<Channel, readonly string[]> = {
+  // every final status of §5 (FINAL_STATUSES), plus:
   // DELIVERED: delivered, then seen 5 s later (SEEN is the same story, named for the magic digit 4);
-  // DELIVERED_UNSEEN: delivered and never seen, so expireOnDelivery expires it at the ttl.
-  Viber: ['DELIVERED', 'SEEN', 'DELIVERED_UNSEEN', 'UNDELIVERED', 'EXPIRED', 'FAILED', 'MANUAL'],
-  Sms: ['Delivered', 'Undelivered', 'Expired', 'Failed', 'MANUAL'],
-  Voice: ['Completed', 'Busy', 'NoAnswer', 'Failed', 'Terminated', 'MANUAL']
+  // DELIVERED_UNSEEN: delivered and never seen, so expireOnDelivery expires it at the ttl;
+  // Sms Expired: Undelivered / Expired at the ttl; MANUAL: waits for a control call.
+  Viber: [...FINAL_STATUSES.Viber.slice(0, 2), 'DELIVERED_UNSEEN', ...FINAL_STATUSES.Viber.slice(2), 'MANUAL'],
+  Sms: [...FINAL_STATUSES.Sms.slice(0, 2), 'Expired', ...FINAL_STATUSES.Sms.slice(2), 'MANUAL'],
+  Voice: [...FINAL_STATUSES.Voice, 'MANUAL']
 }
 
 export const DEFAULT_OUTCOME: Record<Channel, string> = { Viber: 'DELIVERED', Sms: 'Delivered', Voice: 'Completed' }

@@ -1,13 +1,22 @@
 import type { Logger } from 'pino'
 import type { Store } from '../store/index.js'
 import type { DueEvent, DueKind } from '../store/events.js'
-import type { Clocks } from './clock.js'
+import { isStorageError } from '../store/faults.js'
+import { MAX_TIME, type Clocks } from './clock.js'
+import type { Faults } from './faults.js'
 
-export type EventHandler = (event: DueEvent) => void | Promise<void>
+/**
+ * What a due event leaves to do once its transaction has committed (a callback attempt): started by
+ * the scheduler only after COMMIT, so nothing leaves the process for a change that was rolled back.
+ */
+export type Effect = () => Promise<void>
+export type EventHandler = (event: DueEvent) => Effect | undefined
 
 export interface AdvanceResult {
   now: number
   eventsRun: number
+  /** set when `until: 'idle'` stopped at the clock's upper bound with events still due after it */
+  eventsLeft?: number
 }
 
 // a runaway schedule (an event that keeps adding events due at once) stops here instead of hanging
@@ -16,26 +25,32 @@ const MAX_EVENTS_PER_RUN = 5_000_000
 const BATCH = 500
 
 /**
- * Runs due events (SQLite rows) in due order, per account. One timer wakes it for the earliest
- * row of any realtime account; manual clocks move only by advance(). Each event is handled in the
- * transaction that deletes its row, so a crash either keeps the event or keeps all its effects.
+ * Runs due events (SQLite rows) in due order, per account, and is the only one to add them:
+ * schedule() stores the row and arms the timer. One timer wakes it for the earliest row of any
+ * realtime account; manual clocks move only by advance(). Each event is handled in the transaction
+ * that deletes its row, so a crash either keeps the event or keeps all its effects; a batch whose
+ * commit fails (disk full, database locked) is rolled back whole and tried again with backoff.
  */
 export class Scheduler {
   #store: Store
   #clocks: Clocks
   #log: Logger
+  #faults: Faults
   #handlers = new Map<DueKind, EventHandler>()
   #locks = new Map<string, Promise<unknown>>()
   #timer: unknown
   #timerAt = Infinity
+  /** real time before which the timer does not fire again after a failed commit */
+  #blockedUntil = 0
   #running = false
   /** settles when the account's background work (callback deliveries) has settled */
   #settle: (accountId: string) => Promise<void> = async () => {}
 
-  constructor (store: Store, clocks: Clocks, log: Logger) {
+  constructor (store: Store, clocks: Clocks, log: Logger, faults: Faults) {
     this.#store = store
     this.#clocks = clocks
     this.#log = log
+    this.#faults = faults
   }
 
   on (kind: DueKind, handler: EventHandler): void {
@@ -56,10 +71,15 @@ export class Scheduler {
     this.#disarm()
   }
 
-  /** A new event is due at `dueAt` on the account's clock: make sure the timer fires by then. */
-  notify (accountId: string, dueAt: number): void {
+  /**
+   * Something is due: stores the row (in the caller's transaction) and makes sure the timer fires by
+   * then. The only way a due event is made. A timer armed for a change that is rolled back fires,
+   * finds nothing, and re-arms.
+   */
+  schedule (event: Omit<DueEvent, 'id'>): void {
+    this.#store.events.add(event)
     if (!this.#running) return
-    const delay = this.#clocks.realDelay(accountId, dueAt)
+    const delay = this.#clocks.realDelay(event.accountId, event.dueAt)
     if (delay !== undefined) this.#arm(delay)
   }
 
@@ -67,23 +87,30 @@ export class Scheduler {
   rearm (): void {
     if (!this.#running) return
     this.#disarm()
-    this.#arm(this.#nextDelay())
+    try {
+      this.#arm(this.#nextDelay())
+    } catch (err) {
+      // the storage cannot even be read: look again after the backoff
+      this.#backOff(err)
+      this.#arm(0)
+    }
   }
 
   /** Runs every event of the account that is due by its clock now (or by `upTo`). */
   async run (accountId: string, upTo?: number): Promise<number> {
-    return await this.#exclusive(accountId, async () => await this.#drain(accountId, () => upTo ?? this.#clocks.now(accountId), false))
+    return await this.#exclusive(accountId, async () => await this.#drain(accountId, () => Math.min(upTo ?? this.#clocks.now(accountId), MAX_TIME), false))
   }
 
   /**
    * sandbox.md "Time": moves the account's clock forward by `seconds`, or from due event to due event
    * until none is left (`until: 'idle'`), running each event in order and waiting for its effects.
+   * The clock never passes MAX_TIME: `until: 'idle'` stops there and counts the events left after it.
    */
   async advance (accountId: string, by: { seconds: number } | { until: 'idle' }): Promise<AdvanceResult> {
     const result = await this.#exclusive(accountId, async () => {
       const start = this.#clocks.now(accountId)
       if ('seconds' in by) {
-        const target = start + Math.round(by.seconds * 1000)
+        const target = Math.min(MAX_TIME, start + Math.round(by.seconds * 1000))
         const eventsRun = await this.#drain(accountId, () => target, true)
         // a realtime clock kept running while the effects were awaited: never set it back
         const now = Math.max(target, this.#clocks.now(accountId))
@@ -93,13 +120,19 @@ export class Scheduler {
       let eventsRun = 0
       let now = start
       for (;;) {
-        eventsRun += await this.#drain(accountId, () => Infinity, true, (dueAt) => { now = Math.max(now, dueAt) })
+        eventsRun += await this.#drain(accountId, () => MAX_TIME, true, (dueAt) => { now = Math.max(now, dueAt) })
         await this.#settle(accountId)
-        if (!this.#store.events.next(accountId) || eventsRun >= MAX_EVENTS_PER_RUN) break
+        if (!this.#store.events.next(accountId, MAX_TIME) || eventsRun >= MAX_EVENTS_PER_RUN) break
       }
-      now = Math.max(now, this.#clocks.now(accountId))
-      this.#clocks.set(accountId, { now })
-      return { now, eventsRun }
+      const result: AdvanceResult = { now, eventsRun }
+      if (this.#store.events.next(accountId) !== undefined && eventsRun < MAX_EVENTS_PER_RUN) {
+        // only events due after the last instant the clock can read are left: it stops there
+        result.eventsLeft = this.#store.events.pending(accountId)
+        now = MAX_TIME
+      }
+      result.now = Math.max(now, this.#clocks.now(accountId))
+      this.#clocks.set(accountId, { now: result.now })
+      return result
     })
     this.rearm()
     return result
@@ -107,62 +140,78 @@ export class Scheduler {
 
   /**
    * Runs due events in due order, up to BATCH of them per transaction (each in its own savepoint, so
-   * one failing event rolls back alone). Effects that outlive the transaction (callback deliveries)
-   * run concurrently; with `awaitEffects`, an event due later than a pending effect waits for it,
-   * since that effect may schedule something (a retry) due before it.
+   * one failing event rolls back alone; a storage error rolls the whole batch back and is thrown).
+   * The effects of a batch start once it has committed and run concurrently; with `awaitEffects`, an
+   * event due later than a pending effect waits for it, since that effect may schedule something (a
+   * retry) due before it.
    */
   async #drain (accountId: string, limit: () => number, awaitEffects: boolean, onEvent?: (dueAt: number) => void): Promise<number> {
     let n = 0
     const pending: Array<Promise<void>> = []
-    let pendingAt = Infinity
     for (;;) {
+      const effects: Effect[] = []
+      let effectsAt = Infinity
       const handled = this.#store.transaction(() => {
         let count = 0
         for (; count < BATCH && n + count < MAX_EVENTS_PER_RUN; count++) {
           const event = this.#store.events.next(accountId, limit())
-          if (!event || (awaitEffects && event.dueAt > pendingAt)) break
+          if (!event || (awaitEffects && event.dueAt > effectsAt)) break
           onEvent?.(event.dueAt)
           const effect = this.#handle(event)
-          if (effect && awaitEffects) {
-            pending.push(effect)
-            pendingAt = Math.min(pendingAt, event.dueAt)
+          if (effect) {
+            effects.push(effect)
+            if (awaitEffects) effectsAt = Math.min(effectsAt, event.dueAt)
           }
         }
         return count
       })
+      // committed: what the batch caused may leave now
+      this.#faults.ok('scheduler')
       n += handled
+      for (const effect of effects) {
+        const started = this.#start(effect)
+        if (awaitEffects) pending.push(started)
+      }
       if (pending.length > 0) {
         await Promise.all(pending.splice(0))
-        pendingAt = Infinity
       } else if (handled < BATCH || n >= MAX_EVENTS_PER_RUN) {
         break
       }
       // let requests in between batches
       await new Promise((resolve) => setImmediate(resolve))
     }
-    if (awaitEffects) await this.#settle(accountId)
+    if (awaitEffects) {
+      // deliveries started before this run (by the timer) may finish now and make the next callback due
+      await this.#settle(accountId)
+      if (this.#store.events.next(accountId, limit()) !== undefined && n < MAX_EVENTS_PER_RUN) return n + await this.#drain(accountId, limit, awaitEffects, onEvent)
+    }
     return n
   }
 
-  #handle (event: DueEvent): Promise<void> | undefined {
-    const handler = this.#handlers.get(event.kind)
+  async #start (effect: Effect): Promise<void> {
     try {
-      // a savepoint inside the batch; boxed, as better-sqlite3 refuses a transaction function returning a promise
-      const { effect } = this.#store.transaction(() => {
-        this.#store.events.delete(event.id)
-        return { effect: handler?.(event) }
-      })
-      return effect instanceof Promise ? effect.catch((err) => this.#failed(event, err)) : undefined
+      await effect()
     } catch (err) {
-      // the event's savepoint rolled back: drop the row so it cannot fail forever, and say so
-      this.#store.events.delete(event.id)
-      this.#failed(event, err)
-      return undefined
+      this.#log.error({ err }, 'effect of a due event failed')
     }
   }
 
-  #failed (event: DueEvent, err: unknown): void {
-    this.#log.error({ err, event }, 'due event failed')
+  #handle (event: DueEvent): Effect | undefined {
+    const handler = this.#handlers.get(event.kind)
+    try {
+      // a savepoint inside the batch
+      return this.#store.transaction(() => {
+        this.#store.events.delete(event.id)
+        return handler?.(event)
+      })
+    } catch (err) {
+      // the storage failed: the whole batch rolls back and is tried again later, the event with it
+      if (isStorageError(err)) throw err
+      // a bug: the event's savepoint rolled back; drop the row so it cannot fail forever, and say so
+      this.#store.events.delete(event.id)
+      this.#log.error({ err, event }, 'due event failed')
+      return undefined
+    }
   }
 
   /** One runner per account at a time: a timer tick, an advance and a control call never interleave. */
@@ -186,7 +235,8 @@ export class Scheduler {
 
   #arm (delay: number): void {
     if (!this.#running || delay === Infinity) return
-    const at = this.#clocks.time.now() + delay
+    const at = Math.max(this.#clocks.time.now() + delay, this.#blockedUntil)
+    delay = at - this.#clocks.time.now()
     if (this.#timer !== undefined && this.#timerAt <= at) return
     this.#disarm()
     this.#timerAt = at
@@ -199,13 +249,25 @@ export class Scheduler {
     this.#timerAt = Infinity
   }
 
+  /** A failed commit (or a bug) is not retried at once: the timer waits, growing to 30 s; logged once per kind. */
+  #backOff (err: unknown): void {
+    this.#blockedUntil = this.#clocks.time.now() + this.#faults.failed('scheduler', err)
+  }
+
   #tick (): void {
     this.#timer = undefined
     this.#timerAt = Infinity
     if (!this.#running) return
-    const due = this.#store.events.earliestByAccount().filter(({ accountId, dueAt }) => this.#clocks.realDelay(accountId, dueAt) === 0)
+    let due: Array<{ accountId: string }>
+    try {
+      due = this.#store.events.earliestByAccount().filter(({ accountId, dueAt }) => this.#clocks.realDelay(accountId, dueAt) === 0)
+    } catch (err) {
+      this.#backOff(err)
+      this.rearm()
+      return
+    }
     void Promise.all(due.map(async ({ accountId }) => await this.run(accountId)))
-      .catch((err) => this.#log.error({ err }, 'scheduler tick failed'))
+      .then(() => { this.#blockedUntil = 0 }, (err) => this.#backOff(err))
       .finally(() => this.rearm())
   }
 }

@@ -5,14 +5,21 @@ import type { Ids } from '../ids.js'
 import type { AnyStep, SmsStep, TemplateViberStep, ViberStep } from '../schemas/failover.js'
 import { canonical, smsEncoding, stepPrice, type Channel } from './channels.js'
 import { resolveOutcome } from './outcomes.js'
-import { INITIAL_STATUS, STATUSES, SUCCESS, TIMING, UNSENT_STATUS } from './statuses.js'
+import { BALANCE_STATUSES, INITIAL_STATUS, STATUSES, SUCCESS, TIMING, UNSENT_STATUS } from './statuses.js'
 import { renderTemplate } from './render.js'
 
 /** Told of every change, inside the transaction that makes it (callbacks and live events hang here). */
 export interface SimulationHooks {
   messageChanged: (flow: Flow, message: Message, at: number) => void
   flowCompleted: (flow: Flow, at: number) => void
+  /** the whole change is stored (still inside its transaction): what it caused can be rendered now */
+  changeEnded?: () => void
+  /** the change threw: forget what it caused */
+  changeAborted?: () => void
 }
+
+/** Stores a due event and arms the timer for it (Scheduler.schedule): the only way anything becomes due. */
+export type Schedule = (event: Omit<DueEvent, 'id'>) => void
 
 const SECOND = 1000
 const MINUTE = 60 * SECOND
@@ -36,30 +43,50 @@ export function runOrder (steps: AnyStep[]): number[] {
 export class Simulation {
   #store: Store
   #ids: Ids
+  #schedule: Schedule
   #hooks: SimulationHooks[] = []
 
-  constructor (store: Store, ids: Ids) {
+  constructor (store: Store, ids: Ids, schedule: Schedule) {
     this.#store = store
     this.#ids = ids
+    this.#schedule = schedule
   }
 
   addHooks (hooks: SimulationHooks): void {
     this.#hooks.push(hooks)
   }
 
+  /**
+   * One change (a send, a due event, a forced status) with everything it leads to (failover, completion);
+   * the hooks hear when it has ended, so what it causes is built from the state after all of it.
+   */
+  #change<T> (fn: () => T): T {
+    let result: T
+    try {
+      result = fn()
+      for (const h of this.#hooks) h.changeEnded?.()
+    } catch (err) {
+      for (const h of this.#hooks) h.changeAborted?.()
+      throw err
+    }
+    return result
+  }
+
   startFlow (flow: Flow, at: number): void {
-    this.#startStep(flow, runOrder(flow.request.flow)[0], at)
+    this.#change(() => this.#startStep(flow, runOrder(flow.request.flow)[0], at))
   }
 
   handle (event: DueEvent): void {
     const message = event.messageId ? this.#store.flows.message(event.messageId) : undefined
     if (!message) return
-    if (event.kind === 'message.status') {
-      const p = event.payload as { status: string }
-      this.applyStatus(message, p.status, undefined, event.dueAt)
-    } else if (event.kind === 'message.expire') {
-      this.#expire(message, event.dueAt)
-    }
+    this.#change(() => {
+      if (event.kind === 'message.status') {
+        const p = event.payload as { status: string }
+        this.#apply(message, p.status, undefined, event.dueAt)
+      } else if (event.kind === 'message.expire') {
+        this.#expire(message, event.dueAt)
+      }
+    })
   }
 
   #startStep (flow: Flow, idx: number, at: number): void {
@@ -68,7 +95,10 @@ export class Simulation {
     const channel = step.type
     const price = stepPrice(step, account.prices)
     const to = stepTo(step)
-    const paid = this.#store.accounts.charge(account.id, price)
+    const outcome = resolveOutcome(channel, to, flow.outcomes, account.scenarios)
+    // an Unsent outcome is the balance failing on purpose: nothing is charged, as when it really cannot pay
+    const unsentOutcome = outcome.outcome === UNSENT_STATUS[channel]
+    const paid = !unsentOutcome && this.#store.accounts.charge(account.id, price)
     const status = paid ? INITIAL_STATUS[channel] : UNSENT_STATUS[channel]
     const info = STATUSES[channel][status]
     const message: Message = {
@@ -84,7 +114,7 @@ export class Simulation {
       statusAt: at,
       final: !paid,
       price: paid ? price : 0,
-      outcome: resolveOutcome(channel, to, flow.outcomes, account.scenarios),
+      outcome,
       data: this.#messageData(flow, step),
       cleared: false,
       createdAt: at
@@ -95,10 +125,10 @@ export class Simulation {
     flow.totalPrice += message.price
     flow.updatedAt = at
     this.#store.flows.insertMessage(message)
-    this.#store.flows.addHistory(message.id, { status, detailedStatus: info.detailedStatus, note: paid ? null : 'insufficient balance', at })
+    this.#store.flows.addHistory(message.id, { status, detailedStatus: info.detailedStatus, note: paid ? null : unsentOutcome ? `outcome ${status} (${outcome.source})` : 'insufficient balance', at })
     this.#store.flows.updateFlow(flow)
     this.#changed(flow, message, at)
-    if (paid) this.#schedule(message, step, at)
+    if (paid) this.#plan(message, step, at)
     else this.#finishStep(flow, message, at, '1')
   }
 
@@ -124,7 +154,7 @@ export class Simulation {
   }
 
   /** Lays the message's future out as due events, per sandbox.md "Outcomes" timing. */
-  #schedule (message: Message, step: AnyStep, t0: number): void {
+  #plan (message: Message, step: AnyStep, t0: number): void {
     const outcome = message.outcome.outcome as string
     if (outcome === 'MANUAL') return
     const after = (fallback: number): number => t0 + (typeof message.outcome.afterSeconds === 'number' ? message.outcome.afterSeconds : fallback) * SECOND
@@ -165,13 +195,13 @@ export class Simulation {
   }
 
   #due (message: Message, kind: 'message.status' | 'message.expire', dueAt: number, payload: Record<string, unknown>): void {
-    this.#store.events.add({ accountId: message.accountId, dueAt, kind, flowId: message.flowId, messageId: message.id, payload })
+    this.#schedule({ accountId: message.accountId, dueAt, kind, flowId: message.flowId, messageId: message.id, payload })
   }
 
   #expire (message: Message, at: number): void {
     if (message.final) return
-    if (message.channel === 'Viber') this.applyStatus(message, 'EXPIRED', undefined, at)
-    else if (message.channel === 'Sms') this.applyStatus(message, 'Undelivered', 'Expired', at)
+    if (message.channel === 'Viber') this.#apply(message, 'EXPIRED', undefined, at)
+    else if (message.channel === 'Sms') this.#apply(message, 'Undelivered', 'Expired', at)
   }
 
   /**
@@ -180,6 +210,10 @@ export class Simulation {
    * had already ended and the change does not apply.
    */
   applyStatus (message: Message, status: string, detailedStatus: string | undefined, at: number, note?: string): boolean {
+    return this.#change(() => this.#apply(message, status, detailedStatus, at, note))
+  }
+
+  #apply (message: Message, status: string, detailedStatus: string | undefined, at: number, note?: string): boolean {
     const flow = this.#store.flows.flow(message.flowId)!
     const step = flow.request.flow[message.stepIdx]
     const channel = message.channel
@@ -206,6 +240,12 @@ export class Simulation {
       if (status === 'InProgress') message.data.answeredAt = at
       if (final) message.data.duration = message.data.answeredAt !== undefined ? Math.round((at - message.data.answeredAt) / SECOND) : 0
     }
+    if (status === UNSENT_STATUS[channel] && message.price > 0) {
+      // a forced Unsent costs nothing: the charge made at the send goes back to the balance
+      this.#store.accounts.charge(flow.accountId, -message.price)
+      flow.totalPrice -= message.price
+      message.price = 0
+    }
     message.status = status
     message.detailedStatus = detailedStatus ?? info.detailedStatus
     message.description = info.description
@@ -215,7 +255,7 @@ export class Simulation {
     this.#store.flows.updateMessage(message)
     this.#store.flows.addHistory(message.id, { status, detailedStatus: message.detailedStatus, note: note ?? null, at })
     if (lateSeen) {
-      // listeners hear of it (the dashboard shows SEEN live); the flow record and its callbacks are done
+      // the flow has completed and stays as it was; the message shows SEEN, and OnChange/OnStep call back
       this.#changed(flow, message, at)
       return true
     }
@@ -230,7 +270,8 @@ export class Simulation {
       if (channel === 'Viber' && status === 'DELIVERED' && seenLater) {
         this.#due(message, 'message.status', at + TIMING.viberSeenAfterDelivery * SECOND, { status: 'SEEN' })
       }
-      this.#finishStep(flow, message, at, '3')
+      // §5: "1" is the balance (Unsent, or a call cut off when it ran out), "3" any other unlisted final status
+      this.#finishStep(flow, message, at, BALANCE_STATUSES[channel].includes(status) ? '1' : '3')
     }
     return true
   }

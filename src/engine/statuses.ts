@@ -55,10 +55,20 @@ export const DETAILED_STATUSES: Record<Channel, readonly string[]> = {
 
 /** Statuses a control call may force (the starting and balance statuses are the sandbox's own). */
 export const FORCEABLE: Record<Channel, readonly string[]> = {
-  Viber: ['DELIVERED', 'SEEN', 'UNDELIVERED', 'EXPIRED', 'FAILED'],
-  Sms: ['Sent', 'Delivered', 'Undelivered', 'Failed'],
-  Voice: ['Initiated', 'Ringing', 'InProgress', 'Completed', 'Busy', 'NoAnswer', 'Failed', 'Terminated']
+  Viber: ['DELIVERED', 'SEEN', 'UNDELIVERED', 'EXPIRED', 'FAILED', 'UNSENT'],
+  Sms: ['Sent', 'Delivered', 'Undelivered', 'Failed', 'Unsent'],
+  Voice: ['Initiated', 'Ringing', 'InProgress', 'Completed', 'Busy', 'NoAnswer', 'Failed', 'Unsent', 'Terminated']
 }
+
+/** Every final status of provider-api.md §5, per channel: what an outcome (header, rule) may ask for. */
+export const FINAL_STATUSES: Record<Channel, readonly string[]> = {
+  Viber: ['DELIVERED', 'SEEN', 'UNDELIVERED', 'EXPIRED', 'FAILED', 'UNSENT'],
+  Sms: ['Delivered', 'Undelivered', 'Failed', 'Unsent'],
+  Voice: ['Completed', 'Busy', 'NoAnswer', 'Failed', 'Unsent', 'Terminated']
+}
+
+/** Final statuses that mean the balance (§5): a flow that fails on one has statusCode "1". */
+export const BALANCE_STATUSES: Record<Channel, readonly string[]> = { Viber: ['UNSENT'], Sms: ['Unsent'], Voice: ['Unsent', 'Terminated'] }
 
 export const INITIAL_STATUS: Record<Channel, string> = { Viber: 'QUEUED', Sms: 'Queued', Voice: 'Queued' }
 export const UNSENT_STATUS: Record<Channel, string> = { Viber: 'UNSENT', Sms: 'Unsent', Voice: 'Unsent' }

@@ -3,7 +3,8 @@ import type { DB } from './database.js'
 
 /**
  * waiting: an earlier callback of the same flow has not finished (callbacks of a flow leave in order);
- * pending: an attempt is due (a due_events row); delivering: an attempt is in flight;
+ * pending: an attempt is due (a due_events row), or queued for a concurrency slot once that row is taken;
+ * delivering: an attempt is on the wire (it holds a slot);
  * delivered / failed: finished (failed = gave up after the last retry).
  */
 export type CallbackState = 'waiting' | 'pending' | 'delivering' | 'delivered' | 'failed'
@@ -72,6 +73,7 @@ export class CallbackStore {
   #ofFlow: Statement<[string], CallbackRow>
   #ofAccount: Statement<[string, number], CallbackRow>
   #delivering: Statement<[], CallbackRow>
+  #pendingWithoutEvent: Statement<[], CallbackRow>
   #insertAttempt: Statement
   #attempts: Statement<[string], AttemptRow>
   #pruneAge: Statement<[string, number]>
@@ -91,6 +93,8 @@ export class CallbackStore {
     this.#ofFlow = db.prepare('SELECT * FROM callbacks WHERE flow_id = ? ORDER BY seq')
     this.#ofAccount = db.prepare('SELECT * FROM callbacks WHERE account_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
     this.#delivering = db.prepare("SELECT * FROM callbacks WHERE state = 'delivering'")
+    this.#pendingWithoutEvent = db.prepare(`SELECT * FROM callbacks c WHERE c.state = 'pending' AND NOT EXISTS (SELECT 1 FROM due_events e
+      WHERE e.flow_id = c.flow_id AND e.kind = 'callback.attempt' AND json_extract(e.payload, '$.callbackId') = c.id)`)
     this.#insertAttempt = db.prepare(`INSERT INTO callback_attempts (callback_id, attempt, sandbox_at, real_at, status, error, latency_ms)
       VALUES (@callbackId, @attempt, @sandboxAt, @realAt, @status, @error, @latencyMs)`)
     this.#attempts = db.prepare('SELECT * FROM callback_attempts WHERE callback_id = ? ORDER BY attempt, id')
@@ -142,6 +146,11 @@ export class CallbackStore {
   /** Callbacks whose attempt was in flight when the process stopped. */
   delivering (): Callback[] {
     return this.#delivering.all().map(toCallback)
+  }
+
+  /** Pending callbacks without a due event: their attempt was queued for a slot when the process stopped. */
+  pendingWithoutEvent (): Callback[] {
+    return this.#pendingWithoutEvent.all().map(toCallback)
   }
 
   addAttempt (a: Attempt): void {

@@ -183,7 +183,7 @@ t.test('forced statuses: another channel’s status or an unknown detailedStatus
   const tl = await timeline(t)
   const id = await tl.send({ flow: [viberStep(), smsStep(undefined, { order: 2 }), voiceStep(undefined, { order: 3 })] }, { outcome: 'Viber=MANUAL' })
   const viberId = (await tl.record(id)).messages[0].trackingId
-  for (const status of ['Sent', 'Busy', 'Queued', 'UNSENT', 'Ringing']) {
+  for (const status of ['Sent', 'Busy', 'Queued', 'Terminated', 'Ringing']) {
     const res = await control(tl.app, 'POST', `/messages/${viberId}/status`, { status })
     t.equal(res.statusCode, 400, status)
     t.equal(res.json().code, ERRORS.VALIDATION.code)

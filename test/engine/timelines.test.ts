@@ -214,5 +214,5 @@ t.test('a single Voice step: the call states and its duration', async (t) => {
   t.equal(story(tl, c.messages[0].messageId), 'Queued@0 Initiated@1 Ringing@2 InProgress@4 Terminated@10')
   t.equal(c.messages[0].duration, 6)
   t.equal(c.status, 'Failed')
-  t.equal(c.statusCode, '3', 'Terminated is not listed by default')
+  t.equal(c.statusCode, '1', 'Terminated (the balance ran out during the call) is not listed by default: the balance code')
 })
