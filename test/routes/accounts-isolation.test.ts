@@ -26,7 +26,9 @@ t.test('POST /_sandbox/accounts (no body needed) gives fresh credentials that wo
   const b = await newAccount(t, app)
   for (const acc of [a, b]) {
     t.type(acc.accountId, 'string')
-    t.ok(acc.applicationSecret.length >= 32, 'a long random secret')
+    // sandbox.md: shaped like the provider's credentials (test/routes/oauth.test.ts checks the Basic header's length)
+    t.match(acc.applicationId, /^[0-9a-f]{24}$/, '24 lower-case hex characters')
+    t.match(acc.applicationSecret, /^[A-Za-z0-9]{16}$/, 'a random secret of 16 letters and digits')
   }
   t.not(a.accountId, b.accountId)
   t.not(a.applicationId, b.applicationId)
