@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join, posix } from 'node:path'
 import t from 'tap'
 import { ConfigSchema } from '../src/config.js'
@@ -13,7 +14,7 @@ import { build } from './helper.js'
  */
 
 interface Instruction { keyword: string, args: string }
-interface Stage { image: string, name: string | undefined, instructions: Instruction[] }
+interface Stage { image: string, name: string | undefined, parent?: string, instructions: Instruction[] }
 
 function parseDockerfile (text: string): { args: Record<string, string>, stages: Stage[] } {
   const lines: string[] = []
@@ -37,8 +38,10 @@ function parseDockerfile (text: string): { args: Record<string, string>, stages:
       args[name] = value ?? ''
     } else if (keyword === 'FROM') {
       const from = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(rest)!
-      const image = from[1].replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a: string, b: string) => args[a ?? b] ?? '')
-      stages.push({ image, name: from[2], instructions: [] })
+      const named = from[1].replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a: string, b: string) => args[a ?? b] ?? '')
+      // FROM <an earlier stage>: that stage's image, and its instructions come first
+      const parent = stages.find((s) => s.name === named)
+      stages.push({ image: parent?.image ?? named, name: from[2], parent: parent?.name, instructions: [] })
     } else {
       stages[stages.length - 1].instructions.push({ keyword, args: rest })
     }
@@ -46,9 +49,14 @@ function parseDockerfile (text: string): { args: Record<string, string>, stages:
   return { args, stages }
 }
 
-const all = (stage: Stage, keyword: string): string[] => stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args)
+const own = (stage: Stage, keyword: string): string[] => stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args)
+/** a stage's instructions of one kind, those of the stages it starts from included */
+const all = (stage: Stage, keyword: string): string[] => {
+  const parent = stage.parent === undefined ? undefined : dockerfile.stages.find((s) => s.name === stage.parent)
+  return [...(parent === undefined ? [] : all(parent, keyword)), ...own(stage, keyword)]
+}
 const one = (stage: Stage, keyword: string): string => {
-  const found = all(stage, keyword)
+  const found = own(stage, keyword)
   if (found.length !== 1) throw new Error(`expected one ${keyword}, found ${found.length}`)
   return found[0]
 }
@@ -67,13 +75,49 @@ const runtime = dockerfile.stages[dockerfile.stages.length - 1]
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
 const configDefault = (key: keyof typeof ConfigSchema.properties): unknown => (ConfigSchema.properties[key] as { default?: unknown }).default
 
-t.test('every stage runs on the same Node image, the major version of package.json engines', async (t) => {
+t.test('every stage runs on the same Node image: Node 24 LTS, pinned to an exact release, within package.json engines', async (t) => {
   t.ok(dockerfile.stages.length >= 2, 'multi-stage')
   const images = new Set(dockerfile.stages.map((s) => s.image))
   t.same([...images], [images.values().next().value], 'one image for all stages: native modules match the runtime')
-  const m = /^node:(\d+)-bookworm-slim$/.exec(dockerfile.stages[0].image)
-  t.ok(m, `a node bookworm-slim image: ${dockerfile.stages[0].image}`)
-  t.equal(m?.[1], /(\d+)/.exec(pkg.engines.node)?.[1], 'the engines major')
+  const m = /^node:(\d+)\.(\d+)\.(\d+)-bookworm-slim(@sha256:[0-9a-f]{64})?$/.exec(dockerfile.stages[0].image)
+  t.ok(m, `a node bookworm-slim image pinned to an exact version (or digest): ${dockerfile.stages[0].image}`)
+  const major = Number(m?.[1])
+  t.equal(major, 24, 'Node 24, the Active LTS line')
+  t.ok(major >= Number(/(\d+)/.exec(pkg.engines.node)?.[1]), `within engines ${String(pkg.engines.node)}`)
+})
+
+t.test('OCI labels on the image', async (t) => {
+  const labels: Record<string, string> = {}
+  for (const args of own(runtime, 'LABEL')) for (const m of args.matchAll(/([\w.-]+)="([^"]*)"/g)) labels[m[1]] = m[2]
+  for (const key of ['title', 'description', 'version', 'licenses']) t.ok(labels[`org.opencontainers.image.${key}`], `org.opencontainers.image.${key}`)
+  t.equal(labels['org.opencontainers.image.title'], pkg.name)
+  t.equal(labels['org.opencontainers.image.licenses'], pkg.license)
+  const version = own(runtime, 'ARG').map((a) => /^VERSION=(\S+)$/.exec(a)?.[1]).find((v) => v !== undefined)
+  t.equal(version, pkg.version, 'the version label defaults to package.json version')
+})
+
+t.test('build tools are installed once; the runtime gets better-sqlite3 without its build leftovers', async (t) => {
+  const installs = dockerfile.stages.flatMap((s) => own(s, 'RUN').filter((r) => /apt-get install/.test(r)).map(() => s.name))
+  t.equal(installs.length, 1, `one apt-get install in the whole file (in ${installs.join(', ')})`)
+  const deps = dockerfile.stages.find((s) => own(s, 'RUN').some((r) => r.includes('npm ci --omit=dev')))!
+  const prune = own(deps, 'RUN').find((r) => r.includes('npm ci --omit=dev'))!
+  t.match(prune, /--omit=optional/, 'no optional dependencies (pino-pretty) in the image')
+  t.match(prune, /cd node_modules\/better-sqlite3/)
+
+  // the prune, as written, on a copy of the installed module: it still loads, and lost its sources
+  const work = mkdtempSync(join(tmpdir(), 'failover-sandbox-prune-'))
+  t.teardown(() => rmSync(work, { recursive: true, force: true }))
+  const modules = join(work, 'node_modules')
+  cpSync(join(ROOT, 'node_modules', 'better-sqlite3'), join(modules, 'better-sqlite3'), { recursive: true })
+  for (const dep of ['bindings', 'file-uri-to-path']) if (existsSync(join(ROOT, 'node_modules', dep))) symlinkSync(join(ROOT, 'node_modules', dep), join(modules, dep), 'dir')
+  const commands = prune.slice(prune.indexOf('cd node_modules/better-sqlite3'), prune.indexOf('&& cd /app')).trim()
+  const ran = spawnSync('sh', ['-c', `set -e; cd ${JSON.stringify(work)}; ${commands}`], { encoding: 'utf8' })
+  t.equal(ran.status, 0, ran.stderr)
+  t.notOk(existsSync(join(modules, 'better-sqlite3', 'deps')), 'the SQLite sources are gone')
+  t.notOk(existsSync(join(modules, 'better-sqlite3', 'build', 'Release', 'obj.target')), 'the objects are gone')
+  t.ok(existsSync(join(modules, 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')), 'the native module stays')
+  const load = spawnSync(process.execPath, ['-e', "const D = require('better-sqlite3'); const db = new D(':memory:'); console.log(db.prepare('select 1 as one').get().one); db.close()"], { cwd: work, encoding: 'utf8' })
+  t.equal(load.stdout.trim(), '1', `it loads and runs: ${load.stderr}`)
 })
 
 t.test('the stages: build tools where npm ci runs, tsc in the build, production dependencies at runtime', async (t) => {
@@ -92,6 +136,7 @@ t.test('the stages: build tools where npm ci runs, tsc in the build, production 
   const deps = dockerfile.stages.find((s) => s.name === from)
   t.ok(deps && all(deps, 'RUN').some((r) => r.includes('npm ci --omit=dev')), 'installed with npm ci --omit=dev')
   t.notOk(all(runtime, 'RUN').some((r) => /apt-get|npm ci/.test(r)), 'no compiler and no install in the runtime stage')
+  t.equal(runtime.parent, undefined, 'the runtime starts from the plain Node image, not from the toolchain')
 })
 
 t.test('the runtime: port, host, database on the volume, non-root user', async (t) => {
