@@ -7,6 +7,7 @@ import Fastify from 'fastify'
 import { buildApp } from '../src/app.js'
 import { ROOT } from '../src/paths.js'
 import type { Scope } from '../src/schemas/seed.js'
+import { SEED_EXAMPLE as VOCABULARY_SEED_EXAMPLE } from '../src/vocabulary.js'
 import { http, load, median, memoryOf, sleep, startChild, type Child, type Load } from './support.js'
 
 /*
@@ -50,7 +51,7 @@ const SERVER = ['dist/src/server.js']
 const BARE = ['bench/bare-server.mjs']
 const BASIC = 'Basic ' + Buffer.from('sandbox-app:sandbox-secret').toString('base64')
 const fixture = (name: string): any => JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', name), 'utf8'))
-const SEED_EXAMPLE = JSON.stringify(fixture('seed-example.json'))
+const SEED_EXAMPLE = JSON.stringify(VOCABULARY_SEED_EXAMPLE)
 const LEGACY = JSON.stringify(fixture('legacy-3-step.json'))
 const SEED_NUMBER = '+306912345678'
 const LEGACY_VOICE_NUMBER = '+306981234567'
@@ -181,7 +182,7 @@ async function scale (): Promise<void> {
     await app.ready()
     app.store.accounts.setBalance('sandbox', 1e15)
     const scopes = app.store.auth.application('sandbox-app')!.scopes as Scope[]
-    const base = fixture('seed-example.json')
+    const base = structuredClone(VOCABULARY_SEED_EXAMPLE)
     // no callback: the scale run measures flows and events, callbacks have their own measurement
     delete base.callback
     const started = performance.now()

@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv'
 import { Type, type Static } from 'typebox'
+import { ClockModeSchema } from './vocabulary.js'
 
 /**
  * Every setting of the sandbox, named as in ../shared/spec/sandbox.md ("Running it").
@@ -10,7 +11,7 @@ export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'listen port (0 picks a free one)' }),
   HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'listen address (the Docker image sets 0.0.0.0)' }),
   SANDBOX_DB: Type.String({ minLength: 1, default: './data/sandbox.db', description: 'SQLite path; :memory: for throw-away runs' }),
-  SANDBOX_CLOCK: Type.Union([Type.Literal('realtime'), Type.Literal('manual')], {
+  SANDBOX_CLOCK: Type.Union(ClockModeSchema.anyOf, {
     default: 'realtime',
     description: 'the clock mode new accounts start with: realtime or manual'
   }),

@@ -5,6 +5,7 @@ import { loadConfig, type Config } from './config.js'
 import { loadSeed, parseSeed } from './seed.js'
 import { accountHelpers, SandboxHttpError, type AccountHelpers, type AdvanceResult, type Credentials, type HelperContext } from './helpers.js'
 import type { Seed } from './schemas/seed.js'
+import { MAX_ADVANCE_SECONDS, type Channel, type ClockMode, type FlowKind } from './vocabulary.js'
 
 /*
  * The package entry: a sandbox per test file (sandbox.md "Running it", programmatic).
@@ -53,7 +54,7 @@ export interface BuildOptions {
 /** Builds the sandbox, ready for inject() or listen(): nothing listens here. */
 export const buildApp: (options?: BuildOptions) => Promise<App> = buildInternalApp as unknown as (options?: BuildOptions) => Promise<App>
 
-export type ClockMode = 'realtime' | 'manual'
+export type { ClockMode } from './vocabulary.js'
 
 export interface StartOptions {
   /** listen port; 0 (the default) takes a free one: read it from `url` */
@@ -87,7 +88,7 @@ export type {
 /** GET /_sandbox/messages filters */
 export interface MessageFilter {
   to?: string
-  channel?: 'Sms' | 'Viber' | 'Voice' | (string & {})
+  channel?: Channel | (string & {})
   trackingId?: string
   status?: string
   limit?: number
@@ -97,8 +98,8 @@ export interface MessageFilter {
 export interface SentMessage {
   messageId: string
   trackingId: string
-  flowKind: 'standard' | 'transactional'
-  channel: 'Sms' | 'Viber' | 'Voice'
+  flowKind: FlowKind
+  channel: Channel
   to: string
   from: string
   status: string
@@ -153,7 +154,7 @@ export interface Sandbox extends SandboxAccount {
   app: App
 }
 
-const MAX_ADVANCE_MS = 10 * 365 * 86400 * 1000
+const MAX_ADVANCE_MS = MAX_ADVANCE_SECONDS * 1000
 
 /** Starts a sandbox listening on `port` (a free one by default): milliseconds on ':memory:'. */
 export async function startSandbox (options: StartOptions = {}): Promise<Sandbox> {

@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyInstance } from 'fastify'
 import { STATUS_CODES } from 'node:http'
 import { VERSION } from './version.js'
+import { SEED_EXAMPLE } from './vocabulary.js'
 
 /*
  * The OpenAPI document, generated from the route schemas (sandbox.md "Seeing what happened"):
@@ -26,35 +27,11 @@ export const TAGS = [
 
 /*
  * Request examples, as the provider publishes them: the seed page's transactional example and the
- * provider's legacy three-step example. Kept here (not read from test/fixtures) so the published
- * package serves the same document; test/openapi.test.ts checks they equal the fixtures.
+ * provider's legacy three-step example. Not read from test/fixtures, so the published package
+ * serves the same document; test/openapi.test.ts checks they equal the fixtures.
  */
-export const SEED_EXAMPLE = {
-  flow: [
-    {
-      type: 'Viber',
-      senderInfoTrackingId: 'your-sender-info-tracking-id',
-      to: '+306912345678',
-      templateId: '0aac888f-2ee2-4112-9659-1755a951966a',
-      templateLang: 'en',
-      templateParams: { customer_name: 'Alex' },
-      deliveryScope: 'PRIMARY_DEVICE',
-      ttl: 10,
-      order: 1,
-      failoverOnStatuses: ['EXPIRED', 'FAILED', 'UNDELIVERED']
-    },
-    {
-      type: 'Sms',
-      from: 'YourBrand',
-      to: '+306912345678',
-      message: { body: 'We could not reach you on Viber.' },
-      ttl: 120,
-      order: 2,
-      failoverOnStatuses: ['FAILED', 'UNDELIVERED']
-    }
-  ],
-  callback: { strategy: 'OnCompletion', url: 'https://your-server.com/failover-callback' }
-}
+// the seed page's example is defined once, in src/vocabulary.ts (src/ui/seed-example.json)
+export { SEED_EXAMPLE }
 
 export const LEGACY_EXAMPLE = {
   flow: [

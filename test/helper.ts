@@ -5,14 +5,15 @@ import type { Test } from 'tap'
 import { buildApp, type App, type BuildOptions } from '../src/app.js'
 import type { Config } from '../src/config.js'
 import { ROOT } from '../src/paths.js'
+import { SEED_EXAMPLE_FILE } from '../src/vocabulary.js'
 import type { TimeSource } from '../src/engine/clock.js'
 import { committedContract } from './contract.js'
 
 export const FIXTURES = join(ROOT, 'test', 'fixtures')
 
-/** A fixture as a fresh object (tests may change it). */
+/** A fixture as a fresh object (tests may change it). The seed page's example is src/vocabulary.ts's, defined once. */
 export function fixture<T = any> (name: string): T {
-  return JSON.parse(readFileSync(join(FIXTURES, name), 'utf8'))
+  return JSON.parse(readFileSync(name === 'seed-example.json' ? SEED_EXAMPLE_FILE : join(FIXTURES, name), 'utf8'))
 }
 
 export const SEED_APP = { id: 'sandbox-app', secret: 'sandbox-secret' }

@@ -1,8 +1,9 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max'
 import type { Prices } from '../store/accounts.js'
 
-export type Channel = 'Sms' | 'Viber' | 'Voice'
-export const CHANNELS: readonly Channel[] = ['Sms', 'Viber', 'Voice']
+import type { Channel } from '../vocabulary.js'
+
+export { CHANNELS, type Channel } from '../vocabulary.js'
 
 /** provider-api.md §2: the final statuses a client may list, and the defaults when it lists none. */
 export const FAILOVER_STATUSES: Record<Channel, { allowed: readonly string[], defaults: readonly string[] }> = {

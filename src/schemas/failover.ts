@@ -216,7 +216,7 @@ export type Callback = Static<typeof CallbackSchema>
 export const SHARED_SCHEMAS = [UrlShortenerSchema, DialPlanSchema, CallbackSchema]
 
 export type AnyStep = SmsStep | ViberStep | TemplateViberStep | VoiceStep
-export type FlowKind = 'standard' | 'transactional'
+export type { FlowKind } from '../vocabulary.js'
 
 /** A flow as accepted: the request with unknown properties removed and defaults filled in. */
 export interface FlowRequest {

@@ -3,7 +3,9 @@ import type { DB } from './database.js'
 import type { SeedAccount } from '../schemas/seed.js'
 import { toMicros } from '../money.js'
 
-export type ClockMode = 'realtime' | 'manual'
+import type { Channel, ClockMode } from '../vocabulary.js'
+
+export type { ClockMode } from '../vocabulary.js'
 
 /** An account's clock: sandbox time = baseSandbox + (real - baseReal) × scale, frozen in manual mode. */
 export interface ClockState {
@@ -24,7 +26,7 @@ export interface Currency { code: string, name: string, sign: string }
 
 export interface StoredScenarioRule {
   to?: string
-  channel: 'Viber' | 'Sms' | 'Voice'
+  channel: Channel
   outcome: string
   afterSeconds?: number
 }

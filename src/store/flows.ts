@@ -1,9 +1,9 @@
 import type { Statement } from 'better-sqlite3'
 import type { DB } from './database.js'
 import type { FlowKind, FlowRequest } from '../schemas/failover.js'
+import type { Channel as ChannelName, FlowStatus } from '../vocabulary.js'
 
-export type FlowStatus = 'Queued' | 'InProgress' | 'Succeeded' | 'Failed'
-export type ChannelName = 'Sms' | 'Viber' | 'Voice'
+export type { ChannelName, FlowStatus }
 
 export interface Flow {
   id: string

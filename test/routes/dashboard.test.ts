@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ERRORS } from '../../src/errors.js'
 import { UI_DIR } from '../../src/paths.js'
+import { demoBody } from '../../src/routes/sandbox/dashboard.js'
 import type { FetchLike } from '../../src/engine/callbacks.js'
 import { advance, checkControlPlaneContract, build, control, fixture, send, smsStep, token, viberStep } from '../helper.js'
 
@@ -35,8 +36,15 @@ t.test('GET / serves the dashboard files; unknown paths keep the provider 404', 
   t.equal(traversal.statusCode, 404, 'nothing outside src/ui is served')
 })
 
-t.test('the demo example is the seed page example', async (t) => {
-  t.same(JSON.parse(readFileSync(join(UI_DIR, 'seed-example.json'), 'utf8')), fixture('seed-example.json'))
+t.test('the demo example is the seed page example, sent to the number and webhook given', async (t) => {
+  const seed = JSON.parse(readFileSync(join(UI_DIR, 'seed-example.json'), 'utf8'))
+  const demo = demoBody('+306900000200', true, 'http://127.0.0.1:1/hook')
+  t.ok(demo.flow.every((step: any) => step.to === '+306900000200'), 'every step to the number given')
+  t.equal(demo.callback.url, 'http://127.0.0.1:1/hook')
+  t.equal(demo.flow[0].inboundUrl, 'http://127.0.0.1:1/hook')
+  for (const step of demo.flow) { delete step.inboundUrl; step.to = seed.flow[0].to }
+  demo.callback.url = seed.callback.url
+  t.same(demo, seed, 'otherwise the seed example as it is')
 })
 
 t.test('GET /_sandbox/accounts lists every account with balance and clock', async (t) => {
