@@ -72,7 +72,8 @@ export const trackingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       description: 'Filters are ANDed; newest first; page is 0-based (§4).',
       security: [{ bearer: [] }],
       querystring: SearchQuerySchema,
-      body: SearchBodySchema,
+      // optional: a search without filters may send no body, even with Content-Type: application/json
+      body: Type.Optional(SearchBodySchema),
       response: { 200: Type.Ref('TrackingPage'), ...errorResponses(400, 401, 403) }
     }
   }, async (request) => {

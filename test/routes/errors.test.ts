@@ -90,6 +90,8 @@ t.test('Content-Type: application/json with an empty body: no body on routes tha
     expectError(t, await res('POST', '/_sandbox/callbacks/nope/redeliver'), ERRORS.CALLBACK_NOT_FOUND, `${type}: redeliver reads no body`)
     expectError(t, await res('DELETE', '/viber/transactional/templates/nope', bearer(tok)), ERRORS.TEMPLATE_NOT_FOUND, `${type}: template DELETE reads no body`)
     t.equal((await res('GET', '/accounts/me/balance', bearer(tok))).statusCode, 200, `${type}: a GET`)
+    const search = await res('POST', '/failover/tracking', bearer(tok))
+    t.same([search.statusCode, JSON.parse(search.body).number], [200, 0], `${type}: a search without filters (its body is optional)`)
     // an optional body left empty is absent: /oauth/token then asks for its grant, in the OAuth2 shape
     const grant = await res('POST', '/oauth/token', { authorization: basic(SEED_APP.id, SEED_APP.secret) })
     t.same([grant.statusCode, JSON.parse(grant.body).error], [400, 'unsupported_grant_type'], `${type}: /oauth/token`)
