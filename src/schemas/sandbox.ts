@@ -27,7 +27,8 @@ export const AdvanceSchema = Type.Union([
 
 export const AdvanceResultSchema = Type.Object({
   now: Type.String({ format: 'date-time' }),
-  eventsRun: Type.Integer()
+  eventsRun: Type.Integer(),
+  eventsLeft: Type.Optional(Type.Integer({ description: 'only when {"until": "idle"} stopped at 9999-12-31T23:59:59.999Z, the latest the clock reads: the events due after it, which never run' }))
 })
 export type AdvanceResult = Static<typeof AdvanceResultSchema>
 

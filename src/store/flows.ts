@@ -170,7 +170,7 @@ export class FlowStore {
     // §4: messages in the order their steps ran (ascending order, ties in array order), not array order
     this.#messagesOf = db.prepare('SELECT * FROM messages WHERE flow_id = ? ORDER BY created_at, rowid')
     this.#updateMessage = db.prepare(`UPDATE messages SET status = @status, detailed_status = @detailedStatus, description = @description,
-      status_at = @statusAt, final = @final, data = @data WHERE id = @id`)
+      status_at = @statusAt, final = @final, price = @price, data = @data WHERE id = @id`)
     this.#addHistory = db.prepare('INSERT INTO message_history (message_id, status, detailed_status, note, at) VALUES (?, ?, ?, ?, ?)')
     this.#history = db.prepare('SELECT status, detailed_status, note, at FROM message_history WHERE message_id = ? ORDER BY id')
     this.#clearMessages = db.prepare('UPDATE messages SET cleared = 1 WHERE account_id = ?')

@@ -43,6 +43,6 @@ export const clockRoutes: FastifyPluginAsyncTypebox = async (app) => {
     else if (isObject(body) && typeof body.seconds === 'number' && body.seconds >= 0 && body.seconds <= MAX_ADVANCE_SECONDS && Object.keys(body).length === 1) by = { seconds: body.seconds }
     else throw validationError([{ path: '', entry: ERRORS.VALIDATION, detail: `send {"seconds": <number from 0 to ${MAX_ADVANCE_SECONDS}>} or {"until": "idle"}.` }])
     const result = await app.engine.advance(accountId, by)
-    return { now: iso(result.now), eventsRun: result.eventsRun }
+    return { now: iso(result.now), eventsRun: result.eventsRun, ...(result.eventsLeft === undefined ? {} : { eventsLeft: result.eventsLeft }) }
   })
 }
