@@ -1,8 +1,7 @@
 import t from 'tap'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { ERRORS } from '../../src/errors.js'
 import type { FetchLike } from '../../src/engine/callbacks.js'
-import { advance, checkControlPlaneContract, bearer, build, control, fixture, send, smsStep, timeline, token, tracking, viberStep, voiceStep } from '../helper.js'
+import { advance, checkControlPlaneContract, bearer, build, control, fixture, send, settle, smsStep, timeline, token, tracking, viberStep, voiceStep } from '../helper.js'
 
 // every /_sandbox answer here must match the committed OpenAPI document
 checkControlPlaneContract()
@@ -109,7 +108,7 @@ t.test('GET /_sandbox/flows/{id}/wait returns once the flow gets there', async (
   const tl = await timeline(t)
   const id = await tl.send({ flow: [viberStep('+306900000100'), smsStep('+306900000100', { order: 2 })] })
   const waiting = control(tl.app, 'GET', `/flows/${id}/wait?timeoutMs=5000`)
-  await sleep(50)
+  await settle()
   await tl.at(1)
   await tl.at(5)
   const res = await waiting
@@ -156,7 +155,7 @@ t.test('wait: a flow removed while it is awaited is a 404, not a crash', async (
   const id = await tl.send({ flow: [viberStep()] }, { outcome: 'Viber=MANUAL' })
   const messageId = (await tl.record(id)).messages[0].trackingId
   const waiting = control(tl.app, 'GET', `/flows/${id}/wait?timeoutMs=3000`)
-  await sleep(50)
+  await settle()
   // the change is told to listeners after its transaction; the flow is gone by then
   tl.app.engine.forceStatus('sandbox', messageId, 'DELIVERED')
   tl.app.store.resetAccount('sandbox', tl.app.store.accounts.get('sandbox')!.seed, tl.app.engine.clocks.now('sandbox'))
