@@ -1,0 +1,40 @@
+import t from 'tap'
+import { advance, build, send, smsStep, token, tracking } from '../helper.js'
+import { ERRORS } from '../../src/errors.js'
+import { MAX_SCENARIO_PATTERN, MAX_SCENARIO_SUBJECT, patternMatches } from '../../src/scenario-regex.js'
+
+/* issue 11 point 6: hostile scenario rules */
+
+t.test('PUT /_sandbox/scenarios refuses a catastrophic pattern with a 400 that says why', async (t) => {
+  const app = await build(t)
+  for (const to of ['/^(a+)+$/', '/(x+x+)+y/', '/^(\\d+)*$/']) {
+    const res = await app.inject({ method: 'PUT', url: '/_sandbox/scenarios', payload: [{ channel: 'Voice', to, outcome: 'Busy' }] })
+    t.equal(res.statusCode, 400, to)
+    t.equal(res.json().type, 'ValidationError')
+    t.equal(res.json().properties['[0].to'], ERRORS.SCENARIO_REGEX_UNSAFE.message)
+  }
+  const long = await app.inject({ method: 'PUT', url: '/_sandbox/scenarios', payload: [{ channel: 'Sms', to: `/^${'1'.repeat(MAX_SCENARIO_PATTERN)}$/`, outcome: 'Failed' }] })
+  t.equal(long.statusCode, 400)
+  t.equal(long.json().properties['[0].to'], ERRORS.SCENARIO_REGEX_TOO_LONG.message)
+  const invalid = await app.inject({ method: 'PUT', url: '/_sandbox/scenarios', payload: [{ channel: 'Sms', to: '/(/', outcome: 'Failed' }] })
+  t.equal(invalid.json().properties['[0].to'], ERRORS.SCENARIO_REGEX.message)
+  // nothing was stored by the refused calls
+  t.same((await app.inject({ method: 'GET', url: '/_sandbox/scenarios' })).json(), [])
+  // a plain pattern is accepted, and works
+  const ok = await app.inject({ method: 'PUT', url: '/_sandbox/scenarios', payload: [{ channel: 'Sms', to: '/^\\+30691234/', outcome: 'Failed' }] })
+  t.equal(ok.statusCode, 200)
+  const tok = await token(app)
+  const sent = await send(app, tok, { flow: [smsStep('+306912345678')] }, { transactional: false })
+  t.equal(sent.statusCode, 200)
+  await advance(app, { until: 'idle' })
+  t.equal((await tracking(app, tok, sent.json().trackingId)).status, 'Failed')
+})
+
+t.test('a regex rule never runs on a `to` longer than the bound; it returns at once', async (t) => {
+  t.ok(patternMatches('^a+$', 'a'.repeat(MAX_SCENARIO_SUBJECT)))
+  t.notOk(patternMatches('^a+$', 'a'.repeat(MAX_SCENARIO_SUBJECT + 1)))
+  // an unsafe pattern stored before the check existed matches nothing, quickly
+  const started = Date.now()
+  t.notOk(patternMatches('^(a+)+$', `${'a'.repeat(40)}!`))
+  t.ok(Date.now() - started < 100)
+})
