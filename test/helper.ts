@@ -55,8 +55,10 @@ export class FakeTime implements TimeSource {
     return this.#timers.size
   }
 
-  /** Moves time forward by `ms`, firing every timer that falls due on the way, in order. */
+  /** Moves time forward by `ms`, firing every timer that falls due on the way, in order (at their due times). */
   async advance (ms: number): Promise<void> {
+    // work already started (a request on its way to its handler) arms its timers first
+    await settle()
     const end = this.#now + ms
     for (;;) {
       let next: [number, { at: number, fn: () => void }] | undefined

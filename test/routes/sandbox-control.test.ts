@@ -1,7 +1,7 @@
 import t from 'tap'
 import { ERRORS } from '../../src/errors.js'
 import type { FetchLike } from '../../src/engine/callbacks.js'
-import { advance, checkControlPlaneContract, bearer, build, control, fixture, send, settle, smsStep, timeline, token, tracking, viberStep, voiceStep } from '../helper.js'
+import { advance, checkControlPlaneContract, bearer, FakeTime, build, control, fixture, send, settle, smsStep, timeline, token, tracking, viberStep, voiceStep } from '../helper.js'
 
 // every /_sandbox answer here must match the committed OpenAPI document
 checkControlPlaneContract()
@@ -126,11 +126,16 @@ t.test('GET /_sandbox/flows/{id}/wait returns once the flow gets there', async (
 })
 
 t.test('wait: 408 when the flow does not get there in time; 404 for unknown and other accounts’ flows', async (t) => {
-  const tl = await timeline(t)
+  const time = new FakeTime()
+  const tl = await timeline(t, { time })
   const id = await tl.send({ flow: [viberStep()] }, { outcome: 'Viber=MANUAL' })
-  const started = Date.now()
-  let res = await control(tl.app, 'GET', `/flows/${id}/wait?timeoutMs=150`)
-  t.ok(Date.now() - started >= 140, 'waited for the timeout')
+  let answered = false
+  const waiting = control(tl.app, 'GET', `/flows/${id}/wait?timeoutMs=150`).then((r) => { answered = true; return r })
+  await time.advance(149)
+  t.notOk(answered, 'still waiting 1 ms before the timeout')
+  await time.advance(1)
+  t.ok(answered, 'answered at the timeout')
+  let res = await waiting
   t.equal(res.statusCode, ERRORS.WAIT_TIMEOUT.status)
   t.equal(res.json().code, ERRORS.WAIT_TIMEOUT.code)
   t.equal(res.json().type, ERRORS.WAIT_TIMEOUT.type)
@@ -146,7 +151,9 @@ t.test('wait: 408 when the flow does not get there in time; 404 for unknown and 
   res = await control(tl.app, 'GET', `/flows/${id}/wait?status=Succeeded,Done&timeoutMs=100`)
   t.equal(res.statusCode, 400, 'a status a flow never has')
   t.match(res.json().properties.status, '"Done" is not a flow status')
-  res = await control(tl.app, 'GET', `/flows/${id}/wait?status=succeeded&timeoutMs=10`)
+  const late = control(tl.app, 'GET', `/flows/${id}/wait?status=succeeded&timeoutMs=10`)
+  await time.advance(10)
+  res = await late
   t.match(res.json().developerMessage, 'did not reach Succeeded within 10 ms', 'statuses named in the provider spelling')
 })
 
