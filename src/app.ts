@@ -12,7 +12,6 @@ import { VERSION } from './version.js'
 import { systemTime } from './engine/clock.js'
 import { createIds, type Ids } from './ids.js'
 import { loadSeed, parseSeed } from './seed.js'
-import type { Seed } from './schemas/seed.js'
 import { createValidators, problemsFromAjv } from './validation.js'
 import { REFERENCED_SCHEMAS } from './schemas/index.js'
 import { oauthRoutes } from './routes/oauth.js'
@@ -63,9 +62,13 @@ export function nestingDepth (text: string): number {
     if (inString) {
       if (c === 92) i++ // backslash: skip the escaped character
       else if (c === 34) inString = false
-    } else if (c === 34) inString = true
-    else if (c === 123 || c === 91) { if (++depth > max) max = depth }
-    else if (c === 125 || c === 93) depth--
+    } else if (c === 34) {
+      inString = true
+    } else if (c === 123 || c === 91) {
+      if (++depth > max) max = depth
+    } else if (c === 125 || c === 93) {
+      depth--
+    }
   }
   return max
 }
