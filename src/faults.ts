@@ -239,16 +239,8 @@ export function registerFaults (app: App, faults: Faults, journal: Journal): voi
     void reply
   }
 
-  app.addHook('onRequest', async (request, reply) => {
-    const state = journalOf(request)
-    if (state === null) return
-    const header = request.headers['x-sandbox-fault']
-    let fault: AppliedFault | undefined
-    if (header !== undefined) fault = parseFaultHeader(Array.isArray(header) ? header.join(';') : header)
-    else if (faults.active) fault = faults.match(journal.accountOf(request), request.method, state.path)
-    if (fault === undefined) return
-    state.fault = fault
-    if (fault.afterCommit === true) return
+  /** Applies a fault decided before the request runs. */
+  const before = async (request: FastifyRequest, reply: FastifyReply, fault: AppliedFault): Promise<void> => {
     await sleep(fault.delayMs ?? 0)
     if (fault.drop !== undefined) {
       reply.hijack()
@@ -257,13 +249,30 @@ export function registerFaults (app: App, faults: Faults, journal: Journal): voi
     }
     if (fault.status === undefined) return // a delay alone: the request goes on
     const answer = faultAnswer(fault)
-    return await reply.code(answer.status).headers(answer.headers).send(answer.body)
+    await reply.code(answer.status).headers(answer.headers).send(answer.body)
+  }
+
+  // callback-style hooks: a request without a fault pays no promise
+  app.addHook('onRequest', (request, reply, done) => {
+    const state = journalOf(request)
+    const header = request.headers['x-sandbox-fault']
+    if (state === null || (header === undefined && !faults.active)) return done()
+    let fault: AppliedFault | undefined
+    try {
+      if (header !== undefined) fault = parseFaultHeader(Array.isArray(header) ? header.join(';') : header)
+      else fault = faults.match(journal.accountOf(request), request.method, state.path)
+    } catch (err) {
+      return done(err as Error)
+    }
+    if (fault === undefined) return done()
+    state.fault = fault
+    if (fault.afterCommit === true) return done()
+    // once answered (or hijacked), done() goes no further
+    before(request, reply, fault).then(() => done(), done)
   })
 
   // afterCommit: the request ran (and committed); its answer is replaced
-  app.addHook('onSend', async (request, reply, payload) => {
-    const fault = journalOf(request)?.fault
-    if (fault?.afterCommit !== true) return payload
+  const after = async (request: FastifyRequest, reply: FastifyReply, fault: AppliedFault, payload: unknown): Promise<unknown> => {
     await sleep(fault.delayMs ?? 0)
     if (fault.drop !== undefined) {
       await drop(request, reply, fault, typeof payload === 'string' ? payload : null)
@@ -273,6 +282,11 @@ export function registerFaults (app: App, faults: Faults, journal: Journal): voi
     journalOf(request)!.committedAnswer = typeof payload === 'string' ? payload : null
     reply.code(answer.status).headers(answer.headers)
     return answer.body
+  }
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const fault = journalOf(request)?.fault
+    if (fault?.afterCommit !== true) return done(null, payload)
+    after(request, reply, fault, payload).then((body) => done(null, body), done)
   })
 
   app.addHook('preClose', async () => hangs.closeAll())

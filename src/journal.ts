@@ -1,4 +1,3 @@
-import { Transform, type TransformCallback } from 'node:stream'
 import type { FastifyRequest } from 'fastify'
 import { bearerToken, principalOf } from './auth.js'
 import type { App } from './app.js'
@@ -6,6 +5,7 @@ import type { Store } from './store/index.js'
 import type { JournalEntry } from './store/journal.js'
 import type { TimeSource } from './engine/clock.js'
 import type { AppliedFault } from './faults.js'
+import { isStorageError } from './store/faults.js'
 
 /*
  * sandbox.md "Request journal": every request to the emulated API, whatever its answer. Entries are
@@ -117,8 +117,14 @@ export class Journal {
     const max = this.#o.maxBodyBytes
     const token = bearerToken(request)
     const redactToken = (text: string): string => (token !== undefined && token.length >= 8 ? text.split(token).join(REDACTED) : text)
-    const requestBody = trace.size === 0 ? null : redact(Buffer.concat(trace.chunks).toString('utf8'))
-    const responseBody = response === null ? null : redactToken(redact(response))
+    // client secrets travel to /oauth/token, tokens come back from it, and a 401 repeats the token it refused:
+    // the scans run there only (a send's body is long and holds none of them)
+    const oauth = trace.path === '/oauth/token'
+    let requestBody = trace.size === 0 ? null : trace.chunks.length === 1 ? trace.chunks[0].toString('utf8') : Buffer.concat(trace.chunks).toString('utf8')
+    if (oauth && requestBody !== null) requestBody = redact(requestBody)
+    let responseBody = response
+    if (responseBody !== null && oauth) responseBody = redact(responseBody)
+    if (responseBody !== null && status === 401) responseBody = redactToken(responseBody)
     const answered = trace.committedAnswer ?? response
     const headers: Record<string, string> = {}
     for (const [name, value] of Object.entries(request.headers)) {
@@ -158,7 +164,14 @@ export class Journal {
     if (this.#buffer.length === 0 || !this.#store.db.open) return
     const batch = this.#buffer
     this.#buffer = []
-    this.#store.journal.insertMany(batch)
+    try {
+      this.#store.journal.insertMany(batch)
+    } catch (err) {
+      // a full disk or a locked database must not crash the process (issue 11 point 1): the journal is
+      // a diagnostic, so this batch is dropped and the next one tried
+      if (isStorageError(err)) return
+      throw err
+    }
     this.#sincePrune += batch.length
     const now = this.#time.now()
     if (this.#sincePrune >= PRUNE_EVERY_ROWS || now - this.#lastPrune >= PRUNE_EVERY_MS) this.prune()
@@ -194,51 +207,44 @@ function errorCodeOf (response: string | null): string | null {
   return /"code"\s*:\s*"([^"]+)"/.exec(response)?.[1] ?? /"error"\s*:\s*"([^"]+)"/.exec(response)?.[1] ?? null
 }
 
-/** Copies what passes up to `max` bytes into the trace (the journal's view of the raw body). */
-class Capture extends Transform {
-  readonly #trace: RequestTrace
-  readonly #max: number
-  constructor (trace: RequestTrace, max: number) {
-    super()
-    this.#trace = trace
-    this.#max = max
-  }
-
-  override _transform (chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    const room = this.#max - this.#trace.size
-    if (room > 0) this.#trace.chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk)
-    this.#trace.size += chunk.length
-    done(null, chunk)
-  }
-}
 
 /** The journal's hooks; `inner` registers hooks that must run between its onRequest and its onSend (faults). */
 export function registerJournal (app: App, journal: Journal, inner: () => void): void {
   const max = app.config.SANDBOX_JOURNAL_MAX_BODY_BYTES
   app.decorateRequest('trace', null)
 
-  app.addHook('onRequest', async (request) => {
-    const path = request.url.split('?', 1)[0]
-    if (!isApiPath(path)) return
-    request.trace = { start: performance.now(), path, chunks: [], size: 0, response: null, recorded: false }
+  // callback-style hooks: no promise per request on the hot path
+  app.addHook('onRequest', (request, _reply, done) => {
+    const url = request.url
+    const q = url.indexOf('?')
+    const path = q < 0 ? url : url.slice(0, q)
+    if (isApiPath(path)) request.trace = { start: performance.now(), path, chunks: [], size: 0, response: null, recorded: false }
+    done()
   })
-  app.addHook('preParsing', async (request, _reply, payload) => {
+  // a listener beside the body parser's, not a stream in between: the parser attaches its own in the
+  // same turn (data only flows from the next tick), and nothing is copied but the first `max` bytes
+  app.addHook('preParsing', (request, _reply, payload, done) => {
     const trace = request.trace
-    if (trace === null) return payload
-    const capture = new Capture(trace, max)
-    payload.on('error', (err) => capture.destroy(err))
-    return payload.pipe(capture)
+    if (trace !== null) {
+      payload.on('data', (chunk: Buffer) => {
+        const room = max - trace.size
+        if (room > 0) trace.chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk)
+        trace.size += chunk.length
+      })
+    }
+    done(null, payload)
   })
 
   inner()
 
-  app.addHook('onSend', async (request, _reply, payload) => {
+  app.addHook('onSend', (request, _reply, payload, done) => {
     const trace = request.trace
     if (trace !== null) trace.response = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : null
-    return payload
+    done(null, payload)
   })
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     if (request.trace !== null) journal.recordNow(request, reply.statusCode, request.trace.response)
+    done()
   })
   app.addHook('preClose', async () => journal.flush())
 }

@@ -19,7 +19,6 @@ CREATE TABLE requests (
 );
 CREATE INDEX requests_account ON requests(account_id, id DESC);
 CREATE INDEX requests_tracking ON requests(account_id, tracking_id) WHERE tracking_id IS NOT NULL;
-CREATE INDEX requests_real_at ON requests(real_at);
 
 -- The receiver's inboxes (POST /_sandbox/webhooks/{name}): one namespace for the whole sandbox, since a
 -- callback arrives with no account of its own.

@@ -81,7 +81,9 @@ export class JournalStore {
     this.#list = db.prepare(`SELECT * FROM requests WHERE ${WHERE} ORDER BY id DESC LIMIT @limit`)
     this.#count = db.prepare(`SELECT count(*) AS n FROM requests WHERE ${WHERE}`)
     this.#clear = db.prepare('DELETE FROM requests WHERE account_id = ?')
-    this.#pruneAge = db.prepare('DELETE FROM requests WHERE real_at < ?')
+    // rows are written in the order they happen: the old ones are a prefix of the ids (no index on real_at to keep up)
+    this.#pruneAge = db.prepare(`DELETE FROM requests WHERE id < coalesce((SELECT id FROM requests WHERE real_at >= ? ORDER BY id LIMIT 1),
+      (SELECT max(id) + 1 FROM requests))`)
     this.#pruneCount = db.prepare('DELETE FROM requests WHERE id <= (SELECT id FROM requests ORDER BY id DESC LIMIT 1 OFFSET ?)')
     this.#insertAll = db.transaction((entries: JournalEntry[]) => {
       for (const e of entries) {

@@ -154,13 +154,31 @@ async function loadFlows () {
   const form = $('#filters')
   const q = new URLSearchParams({ limit: '100' })
   for (const name of ['to', 'status', 'flowKind']) if (form[name].value.trim() !== '') q.set(name, form[name].value.trim())
-  const { flows, total } = await api('GET', `/_sandbox/flows?${q}`)
+  const [{ flows, total }, callbacks] = await Promise.all([
+    api('GET', `/_sandbox/flows?${q}`),
+    api('GET', '/_sandbox/callbacks?limit=1000').catch(() => [])
+  ])
+  state.failing = failingCallbacks(callbacks)
   $('#flows-count').textContent = total > flows.length ? `(${flows.length} of ${total})` : `(${total})`
   $('#flows-empty').hidden = flows.length > 0
   $('#flows').replaceChildren(...flows.map(flowRow))
 }
 
+/** trackingId → what its failing callbacks say: given up, or retrying after an attempt that was not a 2xx */
+function failingCallbacks (callbacks) {
+  const failing = new Map()
+  for (const c of callbacks) {
+    const last = c.attempts[c.attempts.length - 1]
+    const bad = c.state === 'failed' || (c.state !== 'delivered' && last !== undefined && !(last.status >= 200 && last.status < 300))
+    if (!bad) continue
+    const why = c.state === 'failed' ? `gave up after ${c.attempts.length} attempts` : `attempt ${last.attempt}: ${last.status ?? last.error ?? 'no answer'}`
+    failing.set(c.trackingId, `${failing.has(c.trackingId) ? failing.get(c.trackingId) + '; ' : ''}${c.kind} callback to ${c.url}: ${why}`)
+  }
+  return failing
+}
+
 function flowRow (f) {
+  const failing = state.failing?.get(f.trackingId)
   const to = [...new Set(f.messages.map((m) => (typeof m.to === 'string' ? m.to : m.to.phone ?? m.to.viber ?? m.to.sip)))].join(', ')
   const select = () => selectFlow(f.trackingId)
   return h('li', {
@@ -172,7 +190,9 @@ function flowRow (f) {
     onclick: select,
     onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select() } }
   },
-  h('div', { class: 'row1' }, badge(f.status), h('span', { class: 'kind' }, f.flowKind), h('code', { class: 'id', title: f.trackingId }, f.trackingId)),
+  h('div', { class: 'row1' }, badge(f.status), h('span', { class: 'kind' }, f.flowKind),
+    failing ? h('span', { class: 'badge bad callback-failing', title: failing }, 'callback failing') : false,
+    h('code', { class: 'id', title: f.trackingId }, f.trackingId)),
   h('div', { class: 'row2' },
     h('span', { title: 'to' }, to || '–'),
     h('span', { title: 'terminationChannel' }, f.terminationChannel ?? '–'),
@@ -338,6 +358,52 @@ function callbackView (c) {
 
 // ---- live updates ----
 
+// ---- the request journal ----
+
+/** What a refused request was told: the provider's developerMessage, or the OAuth2 description. */
+function errorMessage (body) {
+  if (!body) return null
+  try {
+    const data = JSON.parse(body)
+    return data.developerMessage ?? data.error_description ?? null
+  } catch { return null }
+}
+
+function faultText (f) {
+  const parts = [f.afterCommit ? 'afterCommit' : null, f.status, f.drop, f.delayMs !== undefined ? `delay ${f.delayMs} ms` : null, f.retryAfter !== undefined ? `Retry-After ${f.retryAfter}` : null]
+  return `fault: ${parts.filter((p) => p !== null && p !== undefined).join(' · ')} (${f.source === 'rule' ? `rule ${f.rule}` : 'X-Sandbox-Fault'})`
+}
+
+async function loadRequests () {
+  const form = $('#requests-filters')
+  const q = new URLSearchParams({ limit: '100' })
+  if (form.status.value) q.set('status', form.status.value)
+  if (form.path.value.trim()) q.set('path', form.path.value.trim())
+  const entries = await api('GET', `/_sandbox/requests?${q}`)
+  $('#requests-count').textContent = `(${entries.length === 100 ? 'latest 100' : entries.length})`
+  $('#requests-empty').hidden = entries.length > 0
+  $('#requests').replaceChildren(...entries.map(requestRow))
+}
+
+function requestRow (e) {
+  const refused = e.status === null || e.status >= 400
+  const message = refused ? errorMessage(e.response.body) : null
+  const status = e.status === null ? 'no answer' : String(e.status)
+  return h('li', { class: `request${refused ? ' refused' : ''}${e.fault ? ' faulted' : ''}`, dataset: { status, id: String(e.id) } },
+    h('details', {},
+      h('summary', {},
+        h('span', { class: `badge ${e.status === null || e.status >= 500 ? 'bad' : e.status >= 400 ? 'bad' : 'good'}` }, status),
+        h('code', { class: 'route' }, `${e.method} ${e.path}`),
+        e.fault ? h('span', { class: 'badge busy fault' }, faultText(e.fault)) : null,
+        h('span', { class: 'times', title: `${e.at} (sandbox) / ${e.realAt} (real)` }, `sandbox ${fmtTime(e.at)} · ${e.durationMs} ms`),
+        message ? h('div', { class: 'error-message' }, e.errorCode ? `${e.errorCode}: ` : '', message) : null,
+        e.trackingId ? h('div', { class: 'muted small' }, 'trackingId ', h('code', {}, e.trackingId)) : null),
+      h('div', { class: 'request-detail' },
+        h('h3', {}, 'Request headers'), h('pre', {}, Object.entries(e.request.headers).map(([k, v]) => `${k}: ${v}`).join('\n')),
+        h('h3', {}, 'Request body'), h('pre', {}, e.request.body ?? '(not read)'),
+        h('h3', {}, 'Response body'), h('pre', {}, e.response.body ?? '(no answer)'))))
+}
+
 let refreshTimer = null
 let refreshDetail = false
 /** Coalesces bursts of events (a clock advance runs many) into one reload of what is on screen. */
@@ -349,7 +415,7 @@ function refreshSoon (trackingId) {
     const detail = refreshDetail
     refreshDetail = false
     try {
-      await Promise.all([loadFlows(), loadAccounts(), detail ? loadDetail() : null])
+      await Promise.all([loadFlows(), loadAccounts(), loadRequests(), detail ? loadDetail() : null])
     } catch (err) {
       toast(err.message, 'error')
     }
@@ -420,6 +486,8 @@ function wireControls () {
   let typing = null
   $('#filters').addEventListener('input', () => { clearTimeout(typing); typing = setTimeout(() => void loadFlows().catch((err) => toast(err.message, 'error')), 200) })
   $('#filters').addEventListener('submit', (e) => e.preventDefault())
+  $('#requests-filters').addEventListener('input', () => { clearTimeout(typing); typing = setTimeout(() => void loadRequests().catch((err) => toast(err.message, 'error')), 200) })
+  $('#requests-filters').addEventListener('submit', (e) => e.preventDefault())
 }
 
 async function main () {
@@ -427,9 +495,11 @@ async function main () {
   setInterval(tickClock, 250)
   // the clock and balance also move without events (a realtime clock, a balance set by a test)
   setInterval(() => { void loadAccounts().catch(() => {}) }, 10000)
+  // the journal has no live event: a refused or faulted request changes no flow, so it is polled
+  setInterval(() => { if (!document.hidden) void loadRequests().catch(() => {}) }, 3000)
   try {
     await loadAccounts()
-    await Promise.all([loadFlows(), loadDetail()])
+    await Promise.all([loadFlows(), loadDetail(), loadRequests()])
   } catch (err) {
     toast(err.message, 'error')
   }
