@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -61,7 +61,7 @@ t.test('the dashboard follows a flow live, runs the clock and sends the demo', {
   const { access_token: tok } = await tokenRes.json() as { access_token: string }
   const body = fixture('seed-example.json')
   for (const step of body.flow) step.to = '+306900000200'
-  body.callback.url = base + '/_sandbox/demo/webhook'
+  body.callback.url = base + '/_sandbox/webhooks/demo'
   const sent = await fetch(base + '/failover/transactional', {
     method: 'POST', headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' }, body: JSON.stringify(body)
   })
@@ -96,7 +96,7 @@ t.test('the dashboard follows a flow live, runs the clock and sends the demo', {
   t.equal(await page.textContent(`${detail} .step[data-channel="Sms"] .why`), 'Delivered → flow Succeeded')
   t.match(await page.textContent(`${detail} .bubble.sms`), /We could not reach you on Viber\.[\s\S]*GSM7 · 1 part/)
   await page.waitForSelector(`${detail} .callback[data-state="delivered"]`, WAIT)
-  t.match(await page.textContent(`${detail} .callback`), /completion[\s\S]*HTTP 204/)
+  t.match(await page.textContent(`${detail} .callback`), /completion[\s\S]*HTTP 200/)
   t.equal(await page.evaluate('window.__sameDocument'), true, 'no reload happened')
 
   // the demo button: the seed example to a magic number, sent by the sandbox itself
@@ -114,7 +114,7 @@ t.test('the dashboard follows a flow live, runs the clock and sends the demo', {
   await page.fill(`${demoDetail} .step[data-channel="Viber"] input[name="text"]`, 'Thanks!')
   await page.click(`${demoDetail} .step[data-channel="Viber"] button:has-text("Send Viber reply")`)
   await page.waitForSelector(`${demoDetail} .callback[data-state="delivered"]:has-text("inbound")`, WAIT)
-  t.match(await page.textContent(`${demoDetail} .callback:has-text("inbound")`), /HTTP 204/)
+  t.match(await page.textContent(`${demoDetail} .callback:has-text("inbound")`), /HTTP 200/)
 
   // filters: Failed matches nothing, Succeeded both
   await page.selectOption('#filters select[name="status"]', 'Failed')
@@ -134,6 +134,7 @@ t.test('the dashboard follows a flow live, runs the clock and sends the demo', {
   await page.waitForTimeout(200)
   const narrow = await fits(page)
   t.ok(narrow.scrollWidth <= narrow.innerWidth, `390×844: scrollWidth ${narrow.scrollWidth} <= ${narrow.innerWidth}`)
+  await phoneLayout(t, page)
   await page.screenshot({ path: join(ARTIFACTS, 'dashboard-390x844.png') })
   await page.screenshot({ path: join(ARTIFACTS, 'dashboard-390x844-full.png'), fullPage: true })
 
@@ -153,6 +154,7 @@ t.test('the dashboard follows a flow live, runs the clock and sends the demo', {
   t.match(await page.textContent(`${manual} .step[data-channel="Viber"] .why`), /^FAILED \(System Failure\) after 0 s, forced by .*→ next step: Sms$/)
   const phone = await fits(page)
   t.ok(phone.scrollWidth <= phone.innerWidth, `390×844 with a pending flow: scrollWidth ${phone.scrollWidth} <= ${phone.innerWidth}`)
+  await phoneLayout(t, page)
 
   // reset empties the account (after a confirmation)
   page.once('dialog', (dialog) => { void dialog.accept() })
@@ -160,5 +162,52 @@ t.test('the dashboard follows a flow live, runs the clock and sends the demo', {
   await page.waitForSelector('#flows-empty:not([hidden])', WAIT)
   t.equal(await page.locator('#flows li').count(), 0)
   t.match(await page.textContent('#balance'), /Balance 100 EUR/, 'the seed balance is back')
-  t.same(problems, [], 'no script errors in the page')
+
+  // on a laptop: a flow whose callbacks fail carries a badge in the list
+  await page.setViewportSize({ width: 1280, height: 800 })
+  const failing = fixture('seed-example.json')
+  failing.callback.url = 'http://127.0.0.1:1/nobody-listens'
+  const failed = await fetch(base + '/failover/transactional', {
+    method: 'POST', headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' }, body: JSON.stringify(failing)
+  })
+  const failingId = (await failed.json() as { trackingId: string }).trackingId
+  const delivered = fixture('seed-example.json')
+  delivered.callback.url = base + '/_sandbox/webhooks/demo'
+  const fine = await fetch(base + '/failover/transactional', {
+    method: 'POST', headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' }, body: JSON.stringify(delivered)
+  })
+  const fineId = (await fine.json() as { trackingId: string }).trackingId
+  await page.click('button[data-advance="60"]')
+  await page.waitForSelector(`#flows li[data-tracking-id="${failingId}"] .callback-failing`, WAIT)
+  t.match(await page.getAttribute(`#flows li[data-tracking-id="${failingId}"] .callback-failing`, 'title'), /completion callback to http:\/\/127\.0\.0\.1:1\/nobody-listens/, 'the badge says which callback and why')
+  await page.waitForSelector(`#flows li[data-tracking-id="${fineId}"][data-status="Succeeded"]`, WAIT)
+  t.equal(await page.locator(`#flows li[data-tracking-id="${fineId}"] .callback-failing`).count(), 0, 'no badge on a flow whose callback was delivered')
+  t.same(problems.filter((p) => !/Failed to load resource/.test(p)), [], 'no script errors in the page')
 })
+
+/** At 390 px: the flows come before the controls, and no label, select or status is cut or broken letter by letter. */
+async function phoneLayout (t: Test, page: Page): Promise<void> {
+  const layout = await page.evaluate(`(() => {
+    const top = (sel) => document.querySelector(sel).getBoundingClientRect().top
+    const select = document.querySelector('#account')
+    const label = document.querySelector('.bar label.account')
+    const lineHeight = (el) => parseFloat(getComputedStyle(el).fontSize) * 1.8
+    const tall = [...document.querySelectorAll('.badge, .bar label, .bar h1, td.detail-status')]
+      .filter((el) => {
+        if (el.getClientRects().length === 0 || el.textContent.trim() === '' || el.textContent.trim().includes(' ')) return false
+        // the text's own box (a cell's box is its row's height): taller than a line means the word broke
+        const range = document.createRange()
+        range.selectNodeContents(el)
+        return range.getBoundingClientRect().height > lineHeight(el)
+      })
+      .map((el) => el.textContent.trim())
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((el) => el.getClientRects().length > 0 && el.getBoundingClientRect().right > window.innerWidth + 0.5 && !el.closest('table'))
+      .map((el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + String(el.className).split(' ').join('.') : ''))
+    return { flows: top('#flows-pane'), controls: top('.controls'), select: { scrollWidth: select.scrollWidth, right: select.getBoundingClientRect().right }, label: label.getBoundingClientRect().height, tall, wide, innerWidth: window.innerWidth }
+  })()`) as { flows: number, controls: number, select: { scrollWidth: number, right: number }, label: number, tall: string[], wide: string[], innerWidth: number }
+  t.ok(layout.flows < layout.controls, `flows first on a phone (flows at ${layout.flows} px, controls at ${layout.controls} px)`)
+  t.ok(layout.select.right <= layout.innerWidth, `the account select ends inside the screen (${layout.select.right} <= ${layout.innerWidth})`)
+  t.same(layout.tall, [], 'no single word wrapped letter by letter (account label, statuses)')
+  t.same(layout.wide, [], 'no element reaches past the right edge')
+}

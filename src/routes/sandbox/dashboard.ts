@@ -93,7 +93,7 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/demo/send', {
     schema: {
       ...CONTROL,
-      summary: "Send the seed page's example to `to` as the account's first application would, with callbacks to /_sandbox/demo/webhook",
+      summary: "Send the seed page's example to `to` as the account's first application would, with callbacks to the receiver /_sandbox/webhooks/demo",
       description: 'Pick the outcome with a magic number +306900000VSC: +306900000200 = Viber expires, SMS delivered.',
       querystring: AccountQuerySchema,
       body: DemoSendSchema,
@@ -105,7 +105,8 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!application) throw new ApiError(ERRORS.VALIDATION, `Account ${accountId} has no application to send with.`)
     const transactional = request.body.transactional ?? true
     // the server posts its callbacks to itself, at the address the browser used
-    const body = demoBody(request.body.to, transactional, `${request.protocol}://${request.host}/_sandbox/demo/webhook`)
+    // (the receiver: the control-plane guard refuses the sandbox's own callbacks anywhere else)
+    const body = demoBody(request.body.to, transactional, `${request.protocol}://${request.host}/_sandbox/webhooks/demo`)
     const { flow, response } = app.engine.accept({
       accountId,
       applicationId: application.id,
