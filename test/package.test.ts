@@ -99,7 +99,7 @@ test('the seed example through the installed package', async () => {
     await sb.clock.advance('idle')
     const tracking = await fetch(sb.url + '/failover/tracking/' + trackingId, { headers: { authorization: 'Bearer ' + accessToken } })
     assert.equal(tracking.status, 200)
-    assert.equal((await tracking.json()).status, 'Completed')
+    assert.equal((await tracking.json()).status, 'Succeeded')
   } finally {
     await sb.close()
   }
