@@ -177,8 +177,19 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
     if (nestingDepth(body as string) > MAX_JSON_DEPTH) return done(new ApiError(ERRORS.TOO_DEEP), undefined)
     parseJson(request, body as string, done)
   })
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' && !needsBody(request)) return done(null, undefined)
     done(null, Object.fromEntries(new URLSearchParams(body as string)))
+  })
+  // issue 10 point 6: a route without a body accepts an empty one whatever its Content-Type; a body
+  // of another type is still the wrong content type (text is kept for requireJsonBody to refuse)
+  app.removeContentTypeParser('text/plain')
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (request, body, done) => {
+    done(null, body === '' && !needsBody(request) ? undefined : body)
+  })
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    if ((body as Buffer).length === 0 && !needsBody(request)) return done(null, undefined)
+    done(new ApiError(ERRORS.UNSUPPORTED_CONTENT_TYPE), undefined)
   })
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {

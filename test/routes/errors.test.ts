@@ -103,6 +103,15 @@ t.test('Content-Type: application/json with an empty body: no body on routes tha
     // an empty body is not whitespace: that is still not JSON
     expectError(t, await app.inject({ method: 'POST', url: '/_sandbox/reset', headers, payload: ' ' }), ERRORS.MALFORMED_JSON, `${type}: a blank body`)
   }
+  // whatever its Content-Type: an empty body is no body where none is needed, and the wrong type where one is
+  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream', 'application/xml']) {
+    const headers = bearer(tok, { 'content-type': type })
+    t.equal((await app.inject({ method: 'POST', url: '/_sandbox/reset', headers, payload: '' })).statusCode, 200, `${type}: POST /_sandbox/reset`)
+    expectError(t, await app.inject({ method: 'DELETE', url: '/viber/transactional/templates/nope', headers, payload: '' }), ERRORS.TEMPLATE_NOT_FOUND, `${type}: template DELETE`)
+    t.equal((await app.inject({ method: 'POST', url: '/failover/tracking', headers, payload: '' })).statusCode, 200, `${type}: a search without filters`)
+    expectError(t, await app.inject({ method: 'POST', url: '/failover', headers, payload: '' }), ERRORS.UNSUPPORTED_CONTENT_TYPE, `${type}: POST /failover needs a JSON body`)
+    expectError(t, await app.inject({ method: 'DELETE', url: '/viber/transactional/templates/nope', headers, payload: 'x=1' }), ERRORS.UNSUPPORTED_CONTENT_TYPE, `${type}: a body of another type is still refused`)
+  }
   const templates = await app.inject({ method: 'GET', url: '/viber/transactional/templates', headers: bearer(tok) })
   const id = templates.json()[0].id
   const deleted = await app.inject({ method: 'DELETE', url: `/viber/transactional/templates/${id}`, headers: bearer(tok, JSON_TYPE), payload: '' })
