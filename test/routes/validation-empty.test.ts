@@ -210,9 +210,13 @@ t.test('SANDBOX_STRICT=true: each empty optional value is a 400 naming it', asyn
   const all = await post({ flow: [csharpViber(), csharpSms()] })
   t.equal(all.statusCode, 400, 'the whole C# shape')
   const properties = all.json().properties
-  for (const path of ['flow[0].inboundUrl', 'flow[0].message.imageUrl', 'flow[0].message.action', 'flow[1].message.label']) {
+  // every value the lenient run lists as sent empty is named here
+  for (const path of ['flow[0].from', 'flow[0].message.body', 'flow[0].message.label', 'flow[0].message.imageUrl', 'flow[0].message.action',
+    'flow[0].inboundUrl', 'flow[1].message.label', 'flow[1].message.text', 'flow[1].message.imageUrl', 'flow[1].message.action',
+    'flow[1].senderInfoTrackingId', 'flow[1].inboundUrl']) {
     t.equal(properties[path], ERRORS.EMPTY_VALUE_STRICT.message, path)
   }
+  t.equal(Object.keys(properties).length, 15, '12 empty values and 3 unknown ones (flash, transcode on Viber; expireOnDelivery on Sms)')
   t.equal(properties['flow[0].message.flash'], ERRORS.UNKNOWN_PROPERTY_STRICT.message, 'an unknown value that is not empty is unknown')
   t.match(ERRORS.EMPTY_VALUE_STRICT.message, 'SANDBOX_STRICT')
   t.equal((await post({ flow: [clean()] })).statusCode, 200, 'strict mode takes a clean request')
