@@ -2,8 +2,6 @@ import { Type, type Static } from 'typebox'
 import { ClockModeSchema, MAX_ADVANCE_SECONDS } from '../vocabulary.js'
 
 export const HealthSchema = Type.Object({ status: Type.Literal('ok'), version: Type.String() })
-/** 503 from /_sandbox/health: the server runs but cannot keep what it is sent (the database file is gone) */
-export const HealthProblemSchema = Type.Object({ status: Type.Literal('error'), version: Type.String(), problem: Type.String() })
 
 export const ClockSchema = Type.Object({
   now: Type.String({ format: 'date-time', description: 'sandbox time of the account' }),

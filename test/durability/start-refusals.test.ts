@@ -135,6 +135,7 @@ t.test('a database file deleted or replaced under a running server is noticed', 
     const health = await http(server.port, 'GET', '/_sandbox/health')
     t.equal(health.status, 503, how)
     t.equal(health.json().status, 'error')
+    t.equal(health.json().code, '503000000')
     t.match(health.json().problem, how === 'deleted' ? /was deleted/ : /was replaced/)
     const refused = await http(server.port, 'POST', '/failover', { headers: bearer, body: { flow: [{ type: 'Sms', from: 'Sandbox', to: '+306912345678', message: { body: 'hi' }, order: 1 }] } })
     t.equal(refused.status, 503, 'a send after is refused, not a 200')

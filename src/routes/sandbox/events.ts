@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { Type } from 'typebox'
+import { Type, type TSchema } from 'typebox'
 import { iso, messageRecord } from '../../engine/tracking.js'
 import type { App } from '../../app.js'
 import { ApiError, ERRORS } from '../../errors.js'
@@ -27,8 +27,13 @@ export const eventRoutes: FastifyPluginAsync = async (instance) => {
       ...CONTROL,
       summary: 'Live status changes and callback attempts (text/event-stream)',
       querystring: Type.Object({ accountId: Type.Optional(Type.String({ description: 'the account (EventSource cannot send X-Sandbox-Account)' })) }),
-      produces: ['text/event-stream'],
-      response: errorResponses(404)
+      response: {
+        200: {
+          description: 'A text/event-stream: `status`, `flow` and `callback` events of one account, a `: ping` comment every 15 s',
+          content: { 'text/event-stream': { schema: Type.String() } }
+        } as unknown as TSchema,
+        ...errorResponses(404)
+      }
     }
   }, async (request, reply) => {
     const named = request.query.accountId?.trim()
