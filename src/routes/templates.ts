@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { requireToken, requireScopes } from '../auth.js'
-import { ApiError, ERRORS, validationError, type Problem } from '../errors.js'
-import { placeholders } from '../engine/render.js'
+import { ApiError, ERRORS } from '../errors.js'
+import { createTemplate } from '../engine/templates.js'
 import { templateView } from '../engine/views.js'
-import type { Template } from '../store/catalog.js'
 import { errorResponses } from '../schemas/common.js'
 import { NewTemplateSchema } from '../schemas/templates.js'
 import { requireJsonBody } from '../validation.js'
@@ -40,28 +39,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const principal = request.principal!
     requireScopes(principal, 'viber')
-    const senderId = request.query.senderInfoTrackingId
-    const problems: Problem[] = []
-    const sender = app.store.catalog.sender(principal.accountId, senderId)
-    if (!sender) problems.push({ path: 'senderInfoTrackingId', entry: ERRORS.SENDER_UNKNOWN })
-    const category = request.body.category ?? 'TRANSACTIONAL'
-    if (category === 'OTP') {
-      for (const [lang, text] of Object.entries(request.body.languages)) {
-        if (!placeholders(text).includes('pin')) problems.push({ path: `languages.${lang}`, entry: ERRORS.TEMPLATE_OTP_NO_PIN })
-      }
-    }
-    if (problems.length > 0) throw validationError(problems)
-    const template: Template = {
-      id: app.engine.ids.uuid(),
-      senderInfoTrackingId: senderId,
-      name: request.body.name,
-      category,
-      languages: request.body.languages,
-      status: 'PENDING',
-      createdAt: app.engine.clocks.now(principal.accountId)
-    }
-    app.store.catalog.insertTemplate(principal.accountId, template)
-    return templateView(template)
+    return createTemplate(app.store, principal.accountId, request.query.senderInfoTrackingId, request.body, () => app.engine.ids.uuid(), app.engine.clocks.now(principal.accountId))
   })
 
   app.delete('/viber/transactional/templates/:templateId', {

@@ -29,3 +29,4 @@ export const NewTemplateSchema = Type.Object({
   })
 })
 export type TemplateView = Static<typeof TemplateSchema>
+export type NewTemplate = Static<typeof NewTemplateSchema>

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ApiError, ERRORS } from '../../errors.js'
 import { toMicros } from '../../money.js'
-import { balanceView, templateView } from '../../engine/views.js'
+import { reviewTemplate } from '../../engine/templates.js'
+import { balanceView } from '../../engine/views.js'
 import { BalanceSchema } from '../../schemas/account.js'
 import { errorResponses } from '../../schemas/common.js'
 import { AccountCredentialsSchema, BalanceChangeSchema, NewAccountSchema, ResetResultSchema } from '../../schemas/sandbox.js'
@@ -68,12 +69,7 @@ export const accountControlRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Ref('Template'), ...errorResponses(404, 409) }
       }
     }, async (request) => {
-      const accountId = controlAccount(app, request)
-      const template = app.store.catalog.template(accountId, request.params.templateId)
-      if (!template) throw new ApiError(ERRORS.TEMPLATE_NOT_FOUND)
-      if (template.status !== 'PENDING') throw new ApiError(ERRORS.TEMPLATE_NOT_PENDING, `The template is ${template.status}: only a PENDING template can be approved or rejected.`)
-      app.store.catalog.setTemplateStatus(accountId, template.id, status)
-      return templateView({ ...template, status })
+      return reviewTemplate(app.store, controlAccount(app, request), request.params.templateId, status)
     })
   }
 }
