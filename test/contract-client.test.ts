@@ -105,8 +105,14 @@ t.test('openapi-typescript + openapi-fetch: a typed client from the document alo
   writeFileSync(join(work, 'client.ts'), CLIENT)
   writeFileSync(join(work, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
-      target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2023', 'DOM'], strict: true,
-      skipLibCheck: true, outDir: 'out', types: ['node']
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      lib: ['ES2023', 'DOM'],
+      strict: true,
+      skipLibCheck: true,
+      outDir: 'out',
+      types: ['node']
     },
     files: ['client.ts']
   }))

@@ -102,7 +102,7 @@ t.test('the dashboard follows a flow live, runs the clock and sends the demo', {
   // the demo button: the seed example to a magic number, sent by the sandbox itself
   await page.selectOption('#demo-magic', '+306900000200')
   await page.click('#demo-send')
-  await page.waitForFunction(`document.querySelectorAll('#flows li').length === 2`, undefined, WAIT)
+  await page.waitForFunction('document.querySelectorAll(\'#flows li\').length === 2', undefined, WAIT)
   const demoId = await page.getAttribute('#flows li:first-child', 'data-tracking-id')
   t.not(demoId, trackingId, 'the demo flow is listed first (newest first)')
   await page.waitForSelector(`#flow-detail article[data-tracking-id="${demoId}"]`, WAIT)
@@ -120,9 +120,9 @@ t.test('the dashboard follows a flow live, runs the clock and sends the demo', {
   await page.selectOption('#filters select[name="status"]', 'Failed')
   await page.waitForSelector('#flows-empty:not([hidden])', WAIT)
   await page.selectOption('#filters select[name="status"]', 'Succeeded')
-  await page.waitForFunction(`document.querySelectorAll('#flows li').length === 2`, undefined, WAIT)
+  await page.waitForFunction('document.querySelectorAll(\'#flows li\').length === 2', undefined, WAIT)
   await page.click(`#flows li[data-tracking-id="${demoId}"]`)
-  await page.waitForFunction(`document.querySelectorAll('#flow-detail .callback').length === 2`, undefined, WAIT)
+  await page.waitForFunction('document.querySelectorAll(\'#flow-detail .callback\').length === 2', undefined, WAIT)
 
   // readable on a laptop and on a phone: nothing wider than the screen
   await page.waitForSelector('#toast', { state: 'hidden', ...WAIT })
@@ -143,7 +143,7 @@ t.test('the dashboard follows a flow live, runs the clock and sends the demo', {
   await page.selectOption('#demo-magic', '+306900000900')
   t.equal(await page.inputValue('#demo-to'), '+306900000900', 'the outcome list fills the number')
   await page.click('#demo-send')
-  await page.waitForFunction(`document.querySelectorAll('#flows li').length === 3`, undefined, WAIT)
+  await page.waitForFunction('document.querySelectorAll(\'#flows li\').length === 3', undefined, WAIT)
   const manualId = await page.getAttribute('#flows li:first-child', 'data-tracking-id')
   const manual = `#flow-detail article[data-tracking-id="${manualId}"]`
   await page.waitForSelector(`${manual} .step[data-channel="Viber"][data-state="pending"]`, WAIT)
