@@ -9,7 +9,7 @@ import { ROOT } from '../src/paths.js'
  * route and status. Stricter than the document reads on purpose: an object schema that declares
  * properties accepts no others (so an undocumented field fails), while schemas that declare none
  * (Type.Unknown parts such as `restrictions` or a message's `to`, records such as templateParams)
- * stay open. The document is OpenAPI 3.1 (JSON Schema 2020-12: `type: ["string", "null"]` for
+ * stay open. The document is OpenAPI 3.1 (JSON Schema 2020-12: `anyOf` with `{"type": "null"}` for
  * nullable fields), read by Ajv's default draft; `discriminator` is used as Ajv's, `examples` and `x-*`
  * are annotations.
  */
