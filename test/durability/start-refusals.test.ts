@@ -159,3 +159,28 @@ t.test('the timer notices without a request', async (t) => {
   while (!/was deleted while the server ran/.test(server.logs.join('')) && Date.now() < deadline) await sleep(100)
   t.match(server.logs.join(''), /was deleted while the server ran/, 'logged by the timer, with no request')
 })
+
+t.test('bound beyond loopback without a token, the start warns; with a token it does not', async (t) => {
+  for (const token of ['', 'a-token']) {
+    const port = await freePort()
+    const env = { ...childEnv(':memory:', port), HOST: '0.0.0.0', SANDBOX_ADMIN_TOKEN: token }
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    proc.stdout!.on('data', (d: Buffer) => { out += d.toString() })
+    proc.stderr!.on('data', (d: Buffer) => { out += d.toString() })
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
+    t.teardown(() => { proc.kill('SIGKILL') })
+    const deadline = Date.now() + 30_000
+    while (Date.now() < deadline) {
+      try {
+        if ((await http(port, 'GET', '/_sandbox/health', { timeoutMs: 1000 })).status === 200) break
+      } catch {}
+      await sleep(50)
+    }
+    await sleep(200)
+    if (token === '') t.match(out, /without SANDBOX_ADMIN_TOKEN/, 'warned')
+    else t.notMatch(out, /without SANDBOX_ADMIN_TOKEN/, 'no warning with a token')
+    proc.kill('SIGKILL')
+    await exited
+  }
+})
