@@ -1,4 +1,4 @@
-import { Type } from 'typebox'
+import { Type, type Static } from 'typebox'
 
 export const TokenRequestSchema = Type.Object({
   grant_type: Type.Optional(Type.String({ description: 'client_credentials (the only grant)' })),
@@ -12,3 +12,6 @@ export const TokenResponseSchema = Type.Object({
   scope: Type.String(),
   permissions: Type.Array(Type.String())
 }, { $id: 'TokenResponse' })
+
+export type TokenRequest = Static<typeof TokenRequestSchema>
+export type TokenResponse = Static<typeof TokenResponseSchema>
