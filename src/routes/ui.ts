@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import fastifyStatic from '@fastify/static'
 import { UI_DIR } from '../paths.js'
 
@@ -8,7 +8,7 @@ import { UI_DIR } from '../paths.js'
  * provider-shaped 404 rather than a static-file miss. decorateReply is off because
  * @fastify/swagger-ui registers @fastify/static too and the reply decorators would clash.
  */
-export const uiRoutes: FastifyPluginAsync = async (app) => {
+export const uiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(fastifyStatic, {
     root: UI_DIR,
     prefix: '/',

@@ -1,7 +1,6 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from 'typebox'
 import { iso, messageRecord } from '../../engine/tracking.js'
-import type { App } from '../../app.js'
 import { ApiError, ERRORS } from '../../errors.js'
 import { errorResponses } from '../../schemas/common.js'
 import { CONTROL, controlAccount } from './context.js'
@@ -16,8 +15,7 @@ const HEARTBEAT_MS = 15_000
  * X-Sandbox-Account, else the bearer token's account, else `sandbox`. A client that falls more than
  * SANDBOX_EVENTS_BUFFER_BYTES behind (it stopped reading) is dropped, so it cannot grow the server's memory.
  */
-export const eventRoutes: FastifyPluginAsync = async (instance) => {
-  const app = instance as App
+export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // open streams never go idle: they are ended before the server closes, or close() would wait on them
   const open = new Set<() => void>()
   app.addHook('preClose', async () => { for (const end of open) end() })

@@ -1,9 +1,8 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { HealthSchema } from '../../schemas/sandbox.js'
 import { ERRORS } from '../../errors.js'
 import { VERSION } from '../../version.js'
-import type { App } from '../../app.js'
 import { CONTROL } from './context.js'
 
 /**
@@ -11,8 +10,7 @@ import { CONTROL } from './context.js'
  * DATABASE_GONE envelope, with `status: "error"` and `problem`) once it cannot (the database file deleted or replaced under it, issue 11 point 4).
  * Open without the admin token: it tells nothing beyond that.
  */
-export const healthRoutes: FastifyPluginAsync = async (instance) => {
-  const app = instance as App
+export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/health', {
     schema: {
       ...CONTROL,

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { healthRoutes } from './health.js'
 import { accountControlRoutes } from './accounts.js'
 import { clockRoutes } from './clock.js'
@@ -13,7 +13,7 @@ import { faultRoutes } from './faults.js'
 import { webhookRoutes } from './webhooks.js'
 
 /** The sandbox's own control plane under /_sandbox (sandbox.md). */
-export const sandboxRoutes: FastifyPluginAsync = async (app) => {
+export const sandboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(healthRoutes)
   await app.register(accountControlRoutes)
   await app.register(clockRoutes)
