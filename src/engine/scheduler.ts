@@ -43,6 +43,8 @@ export class Scheduler {
   /** real time before which the timer does not fire again after a failed commit */
   #blockedUntil = 0
   #running = false
+  /** stop() was called: a drain in progress ends at its next batch (the store is about to close) */
+  #stopped = false
   /** settles when the account's background work (callback deliveries) has settled */
   #settle: (accountId: string) => Promise<void> = async () => {}
 
@@ -63,11 +65,13 @@ export class Scheduler {
 
   start (): void {
     this.#running = true
+    this.#stopped = false
     this.#arm(0)
   }
 
   stop (): void {
     this.#running = false
+    this.#stopped = true
     this.#disarm()
   }
 
@@ -149,6 +153,7 @@ export class Scheduler {
     let n = 0
     const pending: Array<Promise<void>> = []
     for (;;) {
+      if (this.#stopped) return n
       const effects: Effect[] = []
       let effectsAt = Infinity
       const handled = this.#store.transaction(() => {

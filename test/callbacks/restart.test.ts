@@ -58,7 +58,7 @@ t.test('an attempt in flight when the process died is recorded as interrupted an
   const tok = await token(dying)
   const { trackingId } = (await send(dying, tok, { flow: [smsStep()], callback: { strategy: 'OnCompletion', url } }, { transactional: false })).json()
   void advance(dying, { until: 'idle' }) // hangs on the attempt, like a process killed mid-request
-  await new Promise((resolve) => setTimeout(resolve, 100))
+  for (let i = 0; i < 200 && dying.store.callbacks.delivering().length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
   t.equal(dying.store.callbacks.delivering().length, 1, 'the attempt is in flight')
   crash(dying)
 
