@@ -194,7 +194,9 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     const apiError = toApiError(error)
-    if (apiError.entry.status >= 500) request.log.error({ err: error }, 'unexpected error')
+    // a storage fault is no bug: its code, not a stack per request (the engine logs it once per kind)
+    if (apiError.entry === ERRORS.STORAGE_UNAVAILABLE) request.log.warn({ code: (error as { code?: string }).code }, 'storage unavailable: answered 503')
+    else if (apiError.entry.status >= 500) request.log.error({ err: error }, 'unexpected error')
     if (apiError.entry.challenge !== undefined) void reply.header('www-authenticate', apiError.entry.challenge)
     void reply.code(apiError.entry.status).type('application/json').send(errorBody(apiError))
   })
