@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
-import { basic, bearer, build, send, SEED_APP, smsStep, templateViberStep, token, viberStep, voiceStep } from '../helper.js'
+import { basic, bearer, build, FakeTime, send, SEED_APP, smsStep, templateViberStep, token, viberStep, voiceStep } from '../helper.js'
 import { ERRORS } from '../../src/errors.js'
 import { SCOPE_ROLES } from '../../src/engine/channels.js'
 import { ROOT } from '../../src/paths.js'
 import { createIds } from '../../src/ids.js'
-import type { TimeSource } from '../../src/engine/clock.js'
 import type { App } from '../../src/app.js'
 
 // provider-api.md §1: POST /oauth/token, the 401 bodies of API calls, and the 403 of a missing role
@@ -16,12 +15,6 @@ const ALL_SCOPES = 'sms viber voice failover account'
 const ALL_ROLES = ['MT_ROLE_SMS', 'MT_ROLE_VIBER', 'MT_ROLE_VOICE', 'MT_ROLE_FAILOVER', 'MT_ROLE_ACCOUNT_FINANCE']
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 const TEMPLATE_ID = '0aac888f-2ee2-4112-9659-1755a951966a'
-
-/** A wall clock the test moves by hand; its timers never fire (the sandbox clock is manual anyway). */
-function fakeTime (start = Date.parse('2026-07-01T00:00:00.000Z')): TimeSource & { advance: (ms: number) => void } {
-  let now = start
-  return { now: () => now, setTimeout: () => ({}), clearTimeout: () => {}, advance: (ms) => { now += ms } }
-}
 
 /** The default seed plus applications of the sandbox account with other scopes and lifetimes. */
 function seedWith (applications: Array<{ id: string, secret: string, scopes: string[], tokenLifetime: number }>): unknown {
@@ -165,15 +158,15 @@ t.test('an unknown scope, or one the application does not hold → 400 invalid_s
 })
 
 t.test('expires_in counts down on the wall clock and the live token is handed out again', async (t) => {
-  const time = fakeTime()
+  const time = new FakeTime(Date.parse('2026-07-01T00:00:00.000Z'))
   const app = await build(t, { time })
   const first = (await tokenRequest(app, 'grant_type=client_credentials')).json()
   t.equal(first.expires_in, 3599)
-  time.advance(10_500)
+  await time.advance(10_500)
   const again = (await tokenRequest(app, 'grant_type=client_credentials')).json()
   t.equal(again.access_token, first.access_token, 'the same live token')
   t.equal(again.expires_in, 3589, '3600 - 10.5 s, rounded down to whole seconds and minus one as the provider shows')
-  time.advance(3000 * 1000)
+  await time.advance(3000 * 1000)
   t.equal((await tokenRequest(app, 'grant_type=client_credentials')).json().expires_in, 589)
   // a narrower scope is another token, with its own lifetime
   const narrow = (await tokenRequest(app, 'grant_type=client_credentials&scope=sms')).json()
@@ -186,14 +179,14 @@ t.test('expires_in counts down on the wall clock and the live token is handed ou
 })
 
 t.test('a token expires at the end of its lifetime: 401 invalid_token, then a new token', async (t) => {
-  const time = fakeTime()
+  const time = new FakeTime(Date.parse('2026-07-01T00:00:00.000Z'))
   const app = await build(t, { time })
   const tok = await token(app)
-  time.advance(3600 * 1000 - 1)
+  await time.advance(3600 * 1000 - 1)
   const live = await app.inject({ method: 'GET', url: '/accounts/me/balance', headers: bearer(tok) })
   t.equal(live.statusCode, 200, 'alive 1 ms before the end')
   t.equal((await tokenRequest(app, 'grant_type=client_credentials')).json().expires_in, 0, 'with 0 whole seconds left')
-  time.advance(1)
+  await time.advance(1)
   const expired = await app.inject({ method: 'GET', url: '/accounts/me/balance', headers: bearer(tok) })
   t.equal(expired.statusCode, 401)
   t.same(expired.json(), { error: 'invalid_token', error_description: `${ERRORS.TOKEN_INVALID.message}: ${tok}` })
@@ -205,7 +198,7 @@ t.test('a token expires at the end of its lifetime: 401 invalid_token, then a ne
 })
 
 t.test('application token lifetimes of 86400 and 631139040 s', async (t) => {
-  const time = fakeTime()
+  const time = new FakeTime(Date.parse('2026-07-01T00:00:00.000Z'))
   const app = await build(t, {
     time,
     seed: seedWith([
@@ -217,10 +210,10 @@ t.test('application token lifetimes of 86400 and 631139040 s', async (t) => {
   t.equal(day.expires_in, 86399)
   const forever = (await tokenRequest(app, 'grant_type=client_credentials', basic('forever-app', 'f'))).json()
   t.equal(forever.expires_in, 631139039)
-  time.advance(3600 * 1000)
+  await time.advance(3600 * 1000)
   const ok = await app.inject({ method: 'GET', url: '/accounts/me/balance', headers: bearer(day.access_token) })
   t.equal(ok.statusCode, 200, 'a day token outlives an hour')
-  time.advance(86400 * 1000)
+  await time.advance(86400 * 1000)
   t.equal((await app.inject({ method: 'GET', url: '/accounts/me/balance', headers: bearer(day.access_token) })).statusCode, 401)
   t.equal((await app.inject({ method: 'GET', url: '/accounts/me/balance', headers: bearer(forever.access_token) })).statusCode, 200)
 })
