@@ -11,7 +11,6 @@ import { CONTROL, controlAccount } from './context.js'
 
 /** Accounts as namespaces (sandbox.md "Accounts"), balance, reset and template review. */
 export const accountControlRoutes: FastifyPluginAsyncTypebox = async (app) => {
-
   app.post('/accounts', {
     schema: {
       ...CONTROL,

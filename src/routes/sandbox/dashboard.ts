@@ -121,6 +121,6 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/demo/webhook', {
-    schema: { ...CONTROL, summary: "A callback receiver for demos: acknowledges anything with 204 and keeps nothing (the attempt is in GET /_sandbox/callbacks)", response: { 204: Type.Null() } }
+    schema: { ...CONTROL, summary: 'A callback receiver for demos: acknowledges anything with 204 and keeps nothing (the attempt is in GET /_sandbox/callbacks)', response: { 204: Type.Null() } }
   }, async (_request, reply) => await reply.code(204).send(null))
 }

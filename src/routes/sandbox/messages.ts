@@ -7,7 +7,6 @@ import { CONTROL, controlAccount } from './context.js'
 
 /** sandbox.md "Seeing what happened": every message the sandbox "sent", and forced statuses. */
 export const messageRoutes: FastifyPluginAsyncTypebox = async (app) => {
-
   app.get('/messages', {
     schema: { ...CONTROL, summary: 'What recipients would have seen, newest first', querystring: MessagesQuerySchema, response: { 200: Type.Array(Type.Unknown()), ...errorResponses(400, 404) } }
   }, async (request) => {
