@@ -22,7 +22,8 @@ export const ADMIN_COOKIE = 'sandbox_admin'
 const CALLBACK_MARKER = 'x-sandbox-callback-id'
 const CALLBACK_AGENT = 'failover-sandbox/'
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
-const WEBHOOK_POST = /^\/_sandbox\/webhooks\/[^/]+\/?$/
+// the receiver's route (its name a parameter)
+const WEBHOOK_POST = /^\/_sandbox\/webhooks\/[^/]+$/
 const LOGIN = '/_sandbox/login'
 const LOGOUT = '/_sandbox/logout'
 
@@ -84,7 +85,9 @@ export function registerGuard (app: App): void {
   const dashboard = dashboardPaths()
 
   app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0]
+    // the route that matched, not the raw URL: the router decodes it, so /%5Fsandbox/reset reaches
+    // /_sandbox/reset and must be guarded as such (an unmatched URL is judged by its decoded path)
+    const path = (request.routeOptions.url ?? decodedPath(request.url)).replace(/\/$/, '') || '/'
     const control = path === '/_sandbox' || path.startsWith('/_sandbox/') || dashboard.has(path)
     if (!control) return
     const receiver = request.method === 'POST' && WEBHOOK_POST.test(path)
@@ -94,10 +97,9 @@ export function registerGuard (app: App): void {
     }
     if (!SAFE_METHODS.has(request.method) && crossSite(request)) throw new ApiError(ERRORS.CONTROL_CROSS_SITE)
     if (token === '' || receiver) return
-    const bare = path.replace(/\/$/, '')
-    if (bare === LOGIN || bare === LOGOUT) return
+    if (path === LOGIN || path === LOGOUT) return
     // health checks call bare and learn nothing from it; the icon is the login page's own
-    if ((request.method === 'GET' || request.method === 'HEAD') && (bare === '/_sandbox/health' || bare === '/favicon.svg')) return
+    if ((request.method === 'GET' || request.method === 'HEAD') && (path === '/_sandbox/health' || path === '/favicon.svg')) return
     if (hasToken(request, token)) return
     // a person at a browser gets the login page; a program gets the provider-shaped 401
     const accept = request.headers.accept
@@ -127,6 +129,15 @@ export function registerGuard (app: App): void {
     void reply.header('set-cookie', `${ADMIN_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`)
     return await reply.redirect(token === '' ? '/' : LOGIN, 303)
   })
+}
+
+function decodedPath (url: string): string {
+  const raw = url.split('?')[0]
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return raw
+  }
 }
 
 /** Only a path of this server: never another host (`//evil`, `https://…`). */

@@ -72,6 +72,12 @@ t.test('SANDBOX_ADMIN_TOKEN guards every /_sandbox route and the dashboard', asy
     t.match(res.headers['www-authenticate'], /^Bearer /)
   }
   t.equal((await app.inject({ method: 'POST', url: '/_sandbox/reset', headers: { authorization: 'Bearer wrong' } })).statusCode, 401)
+  // the guard looks at the route that matched: a percent-encoded path reaching it is guarded the same
+  for (const url of ['/%5Fsandbox/reset', '/_sandbox/%72eset', '/_sandbox/reset/']) {
+    t.equal((await app.inject({ method: 'POST', url })).statusCode, 401, url)
+  }
+  t.equal((await app.inject({ method: 'GET', url: '/%61pp.js' })).statusCode, 401)
+  t.equal((await app.inject({ method: 'POST', url: '/%5Fsandbox/reset', headers: { 'x-sandbox-callback-id': 'x' } })).statusCode, 403)
   t.equal((await app.inject({ method: 'GET', url: '/_sandbox/accounts/sandbox' })).statusCode, 401)
   // the seed account is still there: nothing above got through
   t.equal(await balance(app, { authorization: `Bearer ${TOKEN}` }), 100)
