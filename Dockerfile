@@ -17,6 +17,8 @@ FROM toolchain AS build
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# tsc, then the server and the CLI bundled by esbuild over dist/src/server.js and cli.js
+COPY scripts/bundle.mjs ./scripts/
 RUN npm run build
 
 # production dependencies only (no pino-pretty: the container's stdout is not a TTY), then

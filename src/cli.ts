@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-import { realpathSync } from 'node:fs'
-import { pathToFileURL } from 'node:url'
 import { CONFIG_KEYS, ConfigError, ConfigSchema, loadConfig, type Config, type ConfigKey } from './config.js'
 import { describeListenError, serve } from './server.js'
 import { VERSION } from './version.js'
 import { explicitSettings } from './startup.js'
+import { isEntry } from './entry.js'
 
 /*
  * `failover-sandbox`: the package's bin (sandbox.md "Running it"). Each flag is a variable of
@@ -143,5 +142,4 @@ function fail (message: string): never {
   process.exit(2)
 }
 
-const entry = process.argv[1] === undefined ? undefined : pathToFileURL(realpathSync(process.argv[1])).href
-if (import.meta.url === entry) await main()
+if (isEntry(import.meta.url, 'cli')) await main()

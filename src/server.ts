@@ -1,10 +1,9 @@
-import { realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
 import { pino, type Logger } from 'pino'
 import { buildApp, type App } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { applyExplicitClock, explicitSettings, printBanner } from './startup.js'
+import { isEntry } from './entry.js'
 
 /** pino-pretty is an optional dependency: a TTY uses it when it is installed, JSON lines otherwise. */
 export function prettyAvailable (): boolean {
@@ -97,5 +96,4 @@ export async function main (env: NodeJS.ProcessEnv = process.env): Promise<void>
   }
 }
 
-const entry = process.argv[1] === undefined ? undefined : pathToFileURL(realpathSync(process.argv[1])).href
-if (import.meta.url === entry) void main()
+if (isEntry(import.meta.url, 'server')) void main()

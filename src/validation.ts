@@ -54,7 +54,9 @@ export function createValidators (shared: TSchema[]): Validators {
     const ajv = httpPart === 'body' ? body : query
     let fn = cache.get(schema)
     if (!fn) {
-      fn = ajv.compile(schema)
+      // compiled on the route's first request, not at start (issue 15, "a quick start"): compiling every
+      // route's schema was most of the start-up time, and most routes of a test run are never called
+      fn = lazy(() => ajv.compile(schema))
       cache.set(schema, fn)
     }
     // Type.Optional(...) as a route's body means the body may be left out: Fastify hands an absent
@@ -63,6 +65,18 @@ export function createValidators (shared: TSchema[]): Validators {
     return fn
   }
   return { body, query, compiler }
+}
+
+/** A validator compiled on its first call; its errors are those of its last call, as Ajv's own. */
+export function lazy (compile: () => ValidateFunction): ValidateFunction {
+  let fn: ValidateFunction | undefined
+  const check = ((data: unknown) => {
+    fn ??= compile()
+    const ok = fn(data)
+    check.errors = fn.errors
+    return ok
+  }) as ValidateFunction
+  return check
 }
 
 function optionalBody (fn: ValidateFunction): ValidateFunction {

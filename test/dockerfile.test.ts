@@ -129,7 +129,8 @@ t.test('the stages: build tools where npm ci runs, tsc in the build, production 
   const build = dockerfile.stages.find((s) => all(s, 'RUN').some((r) => r.includes('npm run build')))
   t.ok(build, 'a stage runs npm run build')
   t.ok(all(build!, 'RUN').some((r) => /^npm ci(?!.*--omit=dev)/.test(r)), 'with every dependency')
-  t.equal(pkg.scripts.build, 'tsc -p tsconfig.build.json', 'npm run build is tsc')
+  t.equal(pkg.scripts.build, 'tsc -p tsconfig.build.json && node scripts/bundle.mjs', 'npm run build is tsc, then the esbuild bundles of the server and the CLI')
+  t.ok(all(build!, 'COPY').some((c) => c.split(/\s+/)[0] === 'scripts/bundle.mjs'), 'the build stage has the bundle script')
   const runtimeNodeModules = all(runtime, 'COPY').find((c) => /\bnode_modules\b/.test(c))
   t.ok(runtimeNodeModules, 'the runtime copies node_modules from a stage')
   const from = /--from=(\S+)/.exec(runtimeNodeModules ?? '')?.[1]

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { Agent, request } from 'undici'
+import type { Agent } from 'undici'
 import type { Store } from '../store/index.js'
 import type { Flow, Message } from '../store/flows.js'
 import type { Callback, CallbackKind } from '../store/callbacks.js'
@@ -49,12 +49,18 @@ export interface AttemptEvent {
  * A 2xx must arrive within the acknowledgement window (§6): headers and body alike time out.
  */
 export function keepAliveFetch (timeoutMs: number, connections: number): FetchLike & { close: () => Promise<void> } {
-  const agent = new Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connections, keepAliveTimeout: 4_000 })
+  // undici is loaded with the first callback, not at start (issue 15, "a quick start"): most runs send none
+  let client: Promise<{ agent: Agent, request: typeof import('undici').request }> | undefined
+  const load = async (): Promise<{ agent: Agent, request: typeof import('undici').request }> => {
+    const undici = await import('undici')
+    return { agent: new undici.Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connections, keepAliveTimeout: 4_000 }), request: undici.request }
+  }
   const send = async (url: string, init: Parameters<FetchLike>[1]): Promise<{ status: number, body: { cancel: () => Promise<void> } }> => {
+    const { agent, request } = await (client ??= load())
     const res = await request(url, { method: 'POST', headers: init.headers, body: init.body, signal: init.signal, dispatcher: agent })
     return { status: res.statusCode, body: { cancel: async () => { await res.body.dump() } } }
   }
-  return Object.assign(send, { close: async () => await agent.close() })
+  return Object.assign(send, { close: async () => { if (client !== undefined) await (await client).agent.close() } })
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_ABORTED'])

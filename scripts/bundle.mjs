@@ -1,0 +1,46 @@
+// `npm run build`, second step (after tsc): the server and the CLI as esbuild bundles, written over
+// tsc's dist/src/server.js and dist/src/cli.js, so `npm start`, the bin and the Docker CMD start one
+// file instead of resolving and compiling ~300 modules (issue 15, "a quick start"). Everything else
+// in dist/src (index.js for startSandbox(), the .d.ts types) stays tsc's output.
+//
+// Left outside the bundle: better-sqlite3 (a native addon), pino and thread-stream (pino starts its
+// transport worker from files beside its own, found with __dirname), pino-pretty (optional),
+// @fastify/swagger-ui (serves its static files from its own folder). Code loaded only on demand
+// (undici for callbacks, the docs) goes into chunks of its own (dist/src/chunks/), read on first use.
+import { build } from 'esbuild'
+import { rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const out = join(root, 'dist', 'src')
+rmSync(join(out, 'chunks'), { recursive: true, force: true })
+
+// CommonJS dependencies inside an ES module bundle still call require() and read __dirname
+const banner = [
+  "import { createRequire as __bundleRequire } from 'node:module';",
+  "import { fileURLToPath as __bundleFileUrl } from 'node:url';",
+  "import { dirname as __bundleDirname } from 'node:path';",
+  'const require = __bundleRequire(import.meta.url);',
+  'const __filename = __bundleFileUrl(import.meta.url);',
+  'const __dirname = __bundleDirname(__filename);'
+].join(' ')
+
+// one build per entry: each module's "am I the entry?" check (src/entry.ts) must know which bundle it is in
+for (const entry of ['server', 'cli']) {
+  await build({
+    entryPoints: { [entry]: join(root, 'src', `${entry}.ts`) },
+    outdir: out,
+    bundle: true,
+    splitting: true,
+    chunkNames: `chunks/${entry}-[name]-[hash]`,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20.19',
+    external: ['better-sqlite3', 'pino', 'thread-stream', 'pino-pretty', '@fastify/swagger-ui'],
+    define: { SANDBOX_BUNDLE_ENTRY: JSON.stringify(entry) },
+    banner: { js: banner },
+    legalComments: 'none',
+    logLevel: 'warning'
+  })
+}
