@@ -129,6 +129,8 @@ export class Engine {
 
   deleteAccount (id: string): boolean {
     this.clocks.forget(id)
+    // its flows and tokens go with it (ON DELETE CASCADE): so do their cached reads
+    this.store.forgetCached()
     return this.store.accounts.delete(id)
   }
 
@@ -170,9 +172,23 @@ export class Engine {
   }
 
   tracking (accountId: string, trackingId: string): Record<string, unknown> {
+    return JSON.parse(this.trackingJson(accountId, trackingId))
+  }
+
+  /** GET /failover/tracking/{id}: the record as JSON text, from the store's bounded cache when it holds it. */
+  trackingJson (accountId: string, trackingId: string): string {
+    const records = this.store.flows.records
+    const cached = records.get(trackingId)
+    if (cached !== undefined) {
+      if (cached.accountId !== accountId) throw new ApiError(ERRORS.TRACKING_NOT_FOUND)
+      return cached.json
+    }
     const flow = this.store.flows.flow(trackingId)
     if (!flow || flow.accountId !== accountId) throw new ApiError(ERRORS.TRACKING_NOT_FOUND)
-    return trackingRecord(flow, this.store.flows.messagesOf(flow.id))
+    const json = JSON.stringify(trackingRecord(flow, this.store.flows.messagesOf(flow.id)))
+    // read inside a transaction, the change may yet be rolled back: not cached then
+    if (!this.store.db.inTransaction) records.set(trackingId, { accountId, json })
+    return json
   }
 
   /** POST /_sandbox/messages/{id}/status: the only way a MANUAL message moves. Returns the message's trackingId. */

@@ -18,9 +18,10 @@ export const trackingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       params: Type.Object({ trackingId: Type.String() }),
       response: { 200: Type.Ref('Tracking'), ...errorResponses(401, 403, 404) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     requireScopes(request.principal!, 'failover')
-    return app.engine.tracking(request.principal!.accountId, request.params.trackingId)
+    // the record's JSON text, often from the engine's cache: sent as it is
+    return await reply.type('application/json; charset=utf-8').send(app.engine.trackingJson(request.principal!.accountId, request.params.trackingId))
   })
 
   app.post('/failover/tracking', {

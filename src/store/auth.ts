@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3'
 import type { DB } from './database.js'
 import type { Scope } from '../schemas/seed.js'
+import { Lru } from '../lru.js'
 
 export interface Application {
   id: string
@@ -32,9 +33,18 @@ export class AuthStore {
   #insertToken: Statement
   #getToken: Statement<[string], TokenRow>
   #purge: Statement<[number]>
+  #db: DB
   #live: Statement<[string, string, number], TokenRow>
+  /**
+   * Tokens as read, by token (issue 15, "cached reads"). A token row never changes; it goes with its
+   * account (deletion) or once expired, and every caller checks expiresAt: Store forgets them all
+   * when an account is deleted or reset.
+   */
+  readonly tokens: Lru<string, AccessToken>
 
-  constructor (db: DB) {
+  constructor (db: DB, tokenCache = 0) {
+    this.#db = db
+    this.tokens = new Lru(tokenCache)
     this.#insertApp = db.prepare(`INSERT INTO applications (id, account_id, secret, scopes, token_lifetime)
       VALUES (@id, @accountId, @secret, @scopes, @tokenLifetime)`)
     this.#getApp = db.prepare('SELECT * FROM applications WHERE id = ?')
@@ -66,8 +76,14 @@ export class AuthStore {
   }
 
   token (token: string): AccessToken | undefined {
+    const cached = this.tokens.get(token)
+    if (cached !== undefined) return cached
     const row = this.#getToken.get(token)
-    return row && { token: row.token, applicationId: row.application_id, accountId: row.account_id, scopes: splitScopes(row.scopes), expiresAt: row.expires_at }
+    if (row === undefined) return undefined
+    const found: AccessToken = { token: row.token, applicationId: row.application_id, accountId: row.account_id, scopes: splitScopes(row.scopes), expiresAt: row.expires_at }
+    // read inside a transaction, the row may yet be rolled back: not cached then
+    if (!this.#db.inTransaction) this.tokens.set(token, found)
+    return found
   }
 
   /** The application's unexpired token for exactly these scopes, if it has one. */

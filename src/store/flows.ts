@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3'
 import type { DB } from './database.js'
 import type { FlowKind, FlowRequest } from '../schemas/failover.js'
 import type { Channel as ChannelName, FlowStatus } from '../vocabulary.js'
+import { Lru } from '../lru.js'
 
 export type { ChannelName, FlowStatus }
 
@@ -153,9 +154,16 @@ export class FlowStore {
   #deleteFlows: Statement<[string]>
   #countPending: Statement<[string], { n: number }>
   #cached = new Map<string, Statement>()
+  /**
+   * Each flow's tracking record as sent (the JSON text), by flow id (issue 15, "cached reads"). Every
+   * write below that changes what the record shows forgets it, in the same call: a flow's row, its
+   * messages, an account's flows; Store forgets them all when an account is deleted.
+   */
+  readonly records: Lru<string, { accountId: string, json: string }>
 
-  constructor (db: DB) {
+  constructor (db: DB, recordCache = 0) {
     this.#db = db
+    this.records = new Lru(recordCache)
     this.#insertFlow = db.prepare(`INSERT INTO flows (id, account_id, application_id, kind, status, request, outcomes, warnings,
       created_at, updated_at, created_real) VALUES (@id, @accountId, @applicationId, @kind, @status, @request, @outcomes, @warnings,
       @createdAt, @updatedAt, @createdReal)`)
@@ -195,10 +203,12 @@ export class FlowStore {
   }
 
   updateFlow (flow: Flow): void {
+    this.records.delete(flow.id)
     this.#updateFlow.run(flow)
   }
 
   insertMessage (m: Message): void {
+    this.records.delete(m.flowId)
     this.#insertMessage.run({ ...m, final: m.final ? 1 : 0, outcome: JSON.stringify(m.outcome), data: JSON.stringify(m.data) })
   }
 
@@ -212,6 +222,7 @@ export class FlowStore {
   }
 
   updateMessage (m: Message): void {
+    this.records.delete(m.flowId)
     this.#updateMessage.run({ ...m, final: m.final ? 1 : 0, data: JSON.stringify(m.data) })
   }
 
@@ -228,6 +239,7 @@ export class FlowStore {
   }
 
   deleteFlowsOf (accountId: string): void {
+    this.records.clear()
     this.#deleteFlows.run(accountId)
   }
 

@@ -20,6 +20,12 @@ export interface NewAccount {
   applications?: SeedAccount['applications']
 }
 
+/** Entries each read cache holds at most (0: none); SANDBOX_TRACKING_CACHE and SANDBOX_TOKEN_CACHE. */
+export interface StoreCaches {
+  trackingRecords?: number
+  tokens?: number
+}
+
 /** All state, in one SQLite database; the only place with SQL (STYLE.md). */
 export class Store {
   readonly db: DB
@@ -41,7 +47,7 @@ export class Store {
   readonly #unlock: () => void
   #problem?: string
 
-  constructor (path: string) {
+  constructor (path: string, caches: StoreCaches = {}) {
     const opened = openDatabase(path)
     this.db = opened.db
     this.#path = path
@@ -50,9 +56,9 @@ export class Store {
     this.#unlock = opened.unlock
     this.#transaction = this.db.transaction((fn: () => unknown) => fn())
     this.accounts = new AccountStore(this.db)
-    this.auth = new AuthStore(this.db)
+    this.auth = new AuthStore(this.db, caches.tokens ?? 0)
     this.catalog = new CatalogStore(this.db)
-    this.flows = new FlowStore(this.db)
+    this.flows = new FlowStore(this.db, caches.trackingRecords ?? 0)
     this.events = new EventStore(this.db)
     this.callbacks = new CallbackStore(this.db)
     this.journal = new JournalStore(this.db)
@@ -75,8 +81,15 @@ export class Store {
     })
   }
 
+  /** Forgets every cached read (tracking records, tokens): an account was deleted or reset. */
+  forgetCached (): void {
+    this.flows.records.clear()
+    this.auth.tokens.clear()
+  }
+
   /** sandbox.md: reset clears flows, messages and callbacks and restores the seed balance and templates. */
   resetAccount (accountId: string, seed: SeedAccount, now: number): void {
+    this.forgetCached()
     this.transaction(() => {
       this.flows.deleteFlowsOf(accountId)
       this.events.deleteForAccount(accountId)
