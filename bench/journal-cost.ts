@@ -42,7 +42,9 @@ async function round (dir: string, offset: number): Promise<{ cpuPerCreate: numb
     await http(child.port, 'PUT', '/_sandbox/balance', { balance: 1e9 })
     let n = offset
     const run = async (amount: number) => await load({
-      url: `http://127.0.0.1:${child.port}`, connections: CONNECTIONS, amount,
+      url: `http://127.0.0.1:${child.port}`,
+      connections: CONNECTIONS,
+      amount,
       requests: [{ method: 'POST', path: '/failover/transactional', headers, setupRequest: (r: any) => ({ ...r, body: body(`+30691${String(++n).padStart(7, '0')}`) }) }]
     })
     await run(Math.round(REQUESTS / 5)) // warm-up

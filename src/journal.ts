@@ -210,7 +210,6 @@ function errorCodeOf (response: string | null): string | null {
   return /"code"\s*:\s*"([^"]+)"/.exec(response)?.[1] ?? /"error"\s*:\s*"([^"]+)"/.exec(response)?.[1] ?? null
 }
 
-
 /** The journal's hooks; `inner` registers hooks that must run between its onRequest and its onSend (faults). */
 export function registerJournal (app: App, journal: Journal, inner: () => void): void {
   const max = app.config.SANDBOX_JOURNAL_MAX_BODY_BYTES
@@ -251,4 +250,3 @@ export function registerJournal (app: App, journal: Journal, inner: () => void):
   })
   app.addHook('preClose', async () => journal.flush())
 }
-

@@ -486,7 +486,8 @@ function wireControls () {
   let typing = null
   $('#filters').addEventListener('input', () => { clearTimeout(typing); typing = setTimeout(() => void loadFlows().catch((err) => toast(err.message, 'error')), 200) })
   $('#filters').addEventListener('submit', (e) => e.preventDefault())
-  $('#requests-filters').addEventListener('input', () => { clearTimeout(typing); typing = setTimeout(() => void loadRequests().catch((err) => toast(err.message, 'error')), 200) })
+  let typingPath = null
+  $('#requests-filters').addEventListener('input', () => { clearTimeout(typingPath); typingPath = setTimeout(() => { loadRequests().catch((err) => toast(err.message, 'error')) }, 200) })
   $('#requests-filters').addEventListener('submit', (e) => e.preventDefault())
 }
 

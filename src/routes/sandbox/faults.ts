@@ -8,7 +8,6 @@ import { CONTROL, controlAccount } from './context.js'
 
 /** sandbox.md "Faults": the account's ordered fault rules. */
 export const faultRoutes: FastifyPluginAsyncTypebox = async (app) => {
-
   app.get('/faults', {
     schema: { ...CONTROL, summary: "The account's fault rules, with what is left of times", response: { 200: FaultRuleStatesSchema, ...errorResponses(404) } }
   }, async (request) => app.faults.list(controlAccount(app, request)))

@@ -40,7 +40,6 @@ export function journalView (e: StoredJournalEntry): JournalEntryView {
 
 /** sandbox.md "Request journal": what the client actually sent, and what it got. */
 export const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
-
   app.get('/requests', {
     schema: {
       ...CONTROL,
