@@ -19,6 +19,9 @@ export interface AdvanceResult {
   eventsLeft?: number
 }
 
+/** A batch being run: its size, the effects it collected, the earliest due time among them. */
+interface Batch { size: number, effects: Effect[], effectsAt: number }
+
 // a runaway schedule (an event that keeps adding events due at once) stops here instead of hanging
 const MAX_EVENTS_PER_RUN = 5_000_000
 // events handled in one transaction (one commit) while draining; requests are served between batches
@@ -43,6 +46,8 @@ export class Scheduler {
   /** real time before which the timer does not fire again after a failed commit */
   #blockedUntil = 0
   #running = false
+  /** events per transaction: halved after a storage error (a smaller commit may fit), doubled back after a success */
+  #batch = BATCH
   /** stop() was called: a drain in progress ends at its next batch (the store is about to close) */
   #stopped = false
   /** settles when the account's background work (callback deliveries) has settled */
@@ -154,32 +159,26 @@ export class Scheduler {
     const pending: Array<Promise<void>> = []
     for (;;) {
       if (this.#stopped) return n
-      const effects: Effect[] = []
-      let effectsAt = Infinity
-      const handled = this.#store.transaction(() => {
-        let count = 0
-        for (; count < BATCH && n + count < MAX_EVENTS_PER_RUN; count++) {
-          const event = this.#store.events.next(accountId, limit())
-          if (!event || (awaitEffects && event.dueAt > effectsAt)) break
-          onEvent?.(event.dueAt)
-          const effect = this.#handle(event)
-          if (effect) {
-            effects.push(effect)
-            if (awaitEffects) effectsAt = Math.min(effectsAt, event.dueAt)
-          }
-        }
-        return count
-      })
+      const batch: Batch = { size: this.#batch, effects: [], effectsAt: Infinity }
+      const size = batch.size
+      let handled: number
+      try {
+        handled = this.#store.transaction(() => this.#runBatch(accountId, batch, n, limit, awaitEffects, onEvent))
+      } catch (err) {
+        if (isStorageError(err)) this.#batch = Math.max(1, size >> 1)
+        throw err
+      }
+      this.#batch = Math.min(BATCH, size * 2)
       // committed: what the batch caused may leave now
       this.#faults.ok('scheduler')
       n += handled
-      for (const effect of effects) {
+      for (const effect of batch.effects) {
         const started = this.#start(effect)
         if (awaitEffects) pending.push(started)
       }
       if (pending.length > 0) {
         await Promise.all(pending.splice(0))
-      } else if (handled < BATCH || n >= MAX_EVENTS_PER_RUN) {
+      } else if (handled < size || n >= MAX_EVENTS_PER_RUN) {
         break
       }
       // let requests in between batches
@@ -191,6 +190,22 @@ export class Scheduler {
       if (this.#store.events.next(accountId, limit()) !== undefined && n < MAX_EVENTS_PER_RUN) return n + await this.#drain(accountId, limit, awaitEffects, onEvent)
     }
     return n
+  }
+
+  /** One batch, inside its transaction: up to `batch.size` due events, their effects collected (not started). */
+  #runBatch (accountId: string, batch: Batch, done: number, limit: () => number, awaitEffects: boolean, onEvent?: (dueAt: number) => void): number {
+    let count = 0
+    for (; count < batch.size && done + count < MAX_EVENTS_PER_RUN; count++) {
+      const event = this.#store.events.next(accountId, limit())
+      if (!event || (awaitEffects && event.dueAt > batch.effectsAt)) break
+      onEvent?.(event.dueAt)
+      const effect = this.#handle(event)
+      if (effect) {
+        batch.effects.push(effect)
+        if (awaitEffects) batch.effectsAt = Math.min(batch.effectsAt, event.dueAt)
+      }
+    }
+    return count
   }
 
   async #start (effect: Effect): Promise<void> {
