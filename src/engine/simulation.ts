@@ -306,4 +306,3 @@ export class Simulation {
     for (const h of this.#hooks) h.messageChanged(flow, message, at)
   }
 }
-

@@ -37,8 +37,19 @@ export interface Attempt {
 }
 
 interface CallbackRow {
-  id: string, account_id: string, flow_id: string, seq: number, kind: CallbackKind, url: string, body: string, state: CallbackState
-  attempts: number, next_attempt_at: number | null, created_at: number, created_real: number, finished_at: number | null
+  id: string,
+  account_id: string,
+  flow_id: string,
+  seq: number,
+  kind: CallbackKind,
+  url: string,
+  body: string,
+  state: CallbackState
+  attempts: number,
+  next_attempt_at: number | null,
+  created_at: number,
+  created_real: number,
+  finished_at: number | null
 }
 interface AttemptRow { callback_id: string, attempt: number, sandbox_at: number, real_at: number, status: number | null, error: string | null, latency_ms: number }
 

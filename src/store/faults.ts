@@ -15,4 +15,3 @@ export function storageErrorKind (err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code
   return typeof code === 'string' ? code : (err as Error | null)?.name ?? 'Error'
 }
-

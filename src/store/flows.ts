@@ -57,15 +57,40 @@ export interface SearchQuery { filters: SearchFilter[], dateStart?: number, date
 export interface MessageQuery { to?: string, channel?: string, trackingId?: string, status?: string, limit: number }
 
 interface FlowRow {
-  id: string, account_id: string, application_id: string, kind: FlowKind, status: FlowStatus, status_code: string | null
-  termination_channel: ChannelName | null, total_price: number, current_step: number, request: string, outcomes: string
-  warnings: string, created_at: number, updated_at: number, created_real: number
+  id: string,
+  account_id: string,
+  application_id: string,
+  kind: FlowKind,
+  status: FlowStatus,
+  status_code: string | null
+  termination_channel: ChannelName | null,
+  total_price: number,
+  current_step: number,
+  request: string,
+  outcomes: string
+  warnings: string,
+  created_at: number,
+  updated_at: number,
+  created_real: number
 }
 
 interface MessageRow {
-  id: string, flow_id: string, account_id: string, step_idx: number, channel: ChannelName, to_number: string, status: string
-  detailed_status: string, description: string, status_at: number, final: number, price: number, outcome: string
-  data: string, cleared: number, created_at: number
+  id: string,
+  flow_id: string,
+  account_id: string,
+  step_idx: number,
+  channel: ChannelName,
+  to_number: string,
+  status: string
+  detailed_status: string,
+  description: string,
+  status_at: number,
+  final: number,
+  price: number,
+  outcome: string
+  data: string,
+  cleared: number,
+  created_at: number
 }
 
 const toFlow = (r: FlowRow): Flow => ({
@@ -136,6 +161,22 @@ function filterSql (filter: SearchFilter): { sql: string, param: string } {
       return { sql: "EXISTS (SELECT 1 FROM flow_steps s WHERE s.flow_id = f.id AND s.to_number LIKE ? ESCAPE '\\')", param: pattern }
     }
   }
+}
+
+function searchWhere (accountId: string, q: SearchQuery): { clause: string, params: Array<string | number> } {
+  // `to is <number>` selects a handful of flows through flow_steps_to: the unary + keeps SQLite from
+  // walking all the account's flows by flows_account_created instead (issue 15: 81 ms → under 1 ms at 100k)
+  const byNumber = q.filters.some((f) => f.field === 'to' && f.op === 'is')
+  const where = [byNumber ? '+f.account_id = ?' : 'f.account_id = ?']
+  const params: Array<string | number> = [accountId]
+  if (q.dateStart !== undefined) { where.push('f.created_at >= ?'); params.push(q.dateStart) }
+  if (q.dateEnd !== undefined) { where.push('f.created_at <= ?'); params.push(q.dateEnd) }
+  for (const f of q.filters) {
+    const { sql, param } = filterSql(f)
+    where.push(sql)
+    params.push(param)
+  }
+  return { clause: where.join(' AND '), params }
 }
 
 export class FlowStore {
@@ -258,20 +299,19 @@ export class FlowStore {
 
   /** One page of an account's flows, newest first, and how many match in all. */
   search (accountId: string, q: SearchQuery): { flows: Flow[], total: number } {
-    const where = ['f.account_id = ?']
-    const params: Array<string | number> = [accountId]
-    if (q.dateStart !== undefined) { where.push('f.created_at >= ?'); params.push(q.dateStart) }
-    if (q.dateEnd !== undefined) { where.push('f.created_at <= ?'); params.push(q.dateEnd) }
-    for (const f of q.filters) {
-      const { sql, param } = filterSql(f)
-      where.push(sql)
-      params.push(param)
-    }
-    const clause = where.join(' AND ')
+    const { clause, params } = searchWhere(accountId, q)
     const total = (this.#statement(`SELECT count(*) AS n FROM flows f WHERE ${clause}`).get(...params) as { n: number }).n
     const rows = this.#statement(`SELECT f.* FROM flows f WHERE ${clause} ORDER BY f.created_at DESC, f.rowid DESC LIMIT ? OFFSET ?`)
       .all(...params, q.size, q.page * q.size) as FlowRow[]
     return { flows: rows.map(toFlow), total }
+  }
+
+  /** SQLite's plan for a search's page (EXPLAIN QUERY PLAN), one line per step: what the tests check indexes with. */
+  searchPlan (accountId: string, q: SearchQuery): string[] {
+    const { clause, params } = searchWhere(accountId, q)
+    const plan = this.#db.prepare(`EXPLAIN QUERY PLAN SELECT f.* FROM flows f WHERE ${clause} ORDER BY f.created_at DESC, f.rowid DESC LIMIT ? OFFSET ?`)
+      .all(...params, q.size, q.page * q.size) as Array<{ detail: string }>
+    return plan.map((row) => row.detail)
   }
 
   /** What the sandbox "sent" for an account, newest first (sandbox.md "Seeing what happened"). */

@@ -8,6 +8,11 @@ import { closedPort } from './receiver.js'
 
 const config = (dir: string) => ({ SANDBOX_DB: join(dir, 'sandbox.db'), SANDBOX_CLOCK: 'manual' as const })
 
+/** Waits (at most 1 s) until one POST has left. */
+async function onTheWire (posts: () => number): Promise<void> {
+  for (let i = 0; i < 100 && posts() < 1; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+}
+
 /** The process "dies": its timer stops and its database closes (releasing the file's lock) with nothing settled. */
 function crash (app: App): void {
   app.engine.scheduler.stop()
@@ -92,7 +97,7 @@ t.test('concurrency 1: only the attempt on the wire is delivering; after a crash
     await send(dying, tok, { flow: [smsStep()], callback: { strategy: 'OnCompletion', url } }, { transactional: false })
   }
   void advance(dying, { until: 'idle' })
-  for (let i = 0; i < 100 && posts < 1; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  await onTheWire(() => posts)
   await new Promise((resolve) => setTimeout(resolve, 100))
   t.equal(posts, 1, 'one POST on the wire')
   const listed = (await dying.inject({ method: 'GET', url: '/_sandbox/callbacks' })).json()
@@ -139,7 +144,7 @@ t.test('close (SIGTERM) waits only for the attempt on the wire, bounded by the a
     await send(app, tok, { flow: [smsStep()], callback: { strategy: 'OnCompletion', url: `http://127.0.0.1:${port}/hook` } }, { transactional: false })
   }
   void advance(app, { until: 'idle' }).catch(() => {})
-  for (let i = 0; i < 100 && posts < 1; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  await onTheWire(() => posts)
   const started = Date.now()
   await app.close()
   const took = Date.now() - started

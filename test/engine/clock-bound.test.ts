@@ -1,7 +1,7 @@
 import t from 'tap'
 import { ERRORS } from '../../src/errors.js'
 import { MAX_TIME } from '../../src/engine/clock.js'
-import { build, control, FakeTime, send, smsStep, token, viberStep } from '../helper.js'
+import { build, control, FakeTime, send, smsStep, token } from '../helper.js'
 
 // Issue 11 point 8: the clock never passes 9999-12-31T23:59:59.999Z, on any path: advance {seconds},
 // advance {until: "idle"}, a running realtime clock, and POST /_sandbox/clock.
