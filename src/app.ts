@@ -132,7 +132,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
 
   // --fresh: every stored row goes before the store opens, so the seed below loads as on a new file
   if (config.SANDBOX_FRESH) emptyDatabase(config.SANDBOX_DB)
-  const store = new Store(config.SANDBOX_DB, { trackingRecords: config.SANDBOX_TRACKING_CACHE, tokens: config.SANDBOX_TOKEN_CACHE })
+  const store = new Store(config.SANDBOX_DB, { trackingRecords: config.SANDBOX_TRACKING_CACHE, tokens: config.SANDBOX_TOKEN_CACHE, groupMax: config.SANDBOX_COMMIT_GROUP_MAX })
   const time = options.time ?? systemTime
   const ids: Ids = { ...createIds(), ...options.ids }
   const engine = new Engine({

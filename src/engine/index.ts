@@ -37,6 +37,17 @@ export interface EngineEventMap {
   callback: [AttemptEvent]
 }
 
+/** The 200 body of a send (§2, §3): the request as stored, with its trackingId and createdAt. */
+function acceptResponse (flow: Flow): Record<string, unknown> {
+  const response: Record<string, unknown> = { trackingId: flow.id }
+  if (flow.kind === 'transactional') response.flowKind = 'transactional'
+  response.flow = flow.request.flow
+  if (flow.request.callback) response.callback = flow.request.callback
+  if (flow.request.restrictions !== undefined) response.restrictions = flow.request.restrictions
+  response.createdAt = iso(flow.createdAt)
+  return response
+}
+
 /** The simulation behind the API: accepts flows, runs their due events, answers what happened. No HTTP here. */
 export class Engine {
   readonly events = new EventEmitter<EngineEventMap>()
@@ -138,37 +149,45 @@ export class Engine {
   accept (input: AcceptInput): { flow: Flow, response: Record<string, unknown> } {
     checkFlow(this.store, input)
     const now = this.clocks.now(input.accountId)
-    const flow = this.store.transaction(() => {
-      const request = normalize(input.body, input.unknown, () => this.store.accounts.nextSeq(input.accountId))
-      const flow: Flow = {
-        id: this.ids.uuid(),
-        accountId: input.accountId,
-        applicationId: input.applicationId,
-        kind: input.kind,
-        status: 'Queued',
-        statusCode: null,
-        terminationChannel: null,
-        totalPrice: 0,
-        currentStep: -1,
-        request,
-        outcomes: input.outcomes,
-        warnings: flowWarnings(input),
-        createdAt: now,
-        updatedAt: now,
-        createdReal: this.clocks.time.now()
-      }
-      this.store.flows.insertFlow(flow, stepsIndex(request))
-      // the first step is sent at the instant the flow is accepted (sandbox choice)
-      this.simulation.startFlow(flow, now)
-      return flow
-    })
-    const response: Record<string, unknown> = { trackingId: flow.id }
-    if (flow.kind === 'transactional') response.flowKind = 'transactional'
-    response.flow = flow.request.flow
-    if (flow.request.callback) response.callback = flow.request.callback
-    if (flow.request.restrictions !== undefined) response.restrictions = flow.request.restrictions
-    response.createdAt = iso(flow.createdAt)
-    return { flow, response }
+    const flow = this.store.transaction(() => this.#insert(input, now))
+    return { flow, response: acceptResponse(flow) }
+  }
+
+  /**
+   * The same as accept, with the write in the store's group commit (issue 15): validated now, stored
+   * with the other sends of this turn of the event loop, settled once that commit is done.
+   */
+  async submit (input: AcceptInput): Promise<{ flow: Flow, response: Record<string, unknown> }> {
+    checkFlow(this.store, input)
+    const now = this.clocks.now(input.accountId)
+    const flow = await this.store.grouped(() => this.#insert(input, now))
+    return { flow, response: acceptResponse(flow) }
+  }
+
+  /** Stores a checked flow and sends its first step (inside the caller's transaction). */
+  #insert (input: AcceptInput, now: number): Flow {
+    const request = normalize(input.body, input.unknown, () => this.store.accounts.nextSeq(input.accountId))
+    const flow: Flow = {
+      id: this.ids.uuid(),
+      accountId: input.accountId,
+      applicationId: input.applicationId,
+      kind: input.kind,
+      status: 'Queued',
+      statusCode: null,
+      terminationChannel: null,
+      totalPrice: 0,
+      currentStep: -1,
+      request,
+      outcomes: input.outcomes,
+      warnings: flowWarnings(input),
+      createdAt: now,
+      updatedAt: now,
+      createdReal: this.clocks.time.now()
+    }
+    this.store.flows.insertFlow(flow, stepsIndex(request))
+    // the first step is sent at the instant the flow is accepted (sandbox choice)
+    this.simulation.startFlow(flow, now)
+    return flow
   }
 
   tracking (accountId: string, trackingId: string): Record<string, unknown> {

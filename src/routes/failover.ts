@@ -50,7 +50,8 @@ export const failoverRoutes: FastifyPluginAsync = async (instance) => {
         throw new ApiError(ERRORS.OUTCOME_HEADER, `X-Sandbox-Outcome: ${(err as Error).message}`, { 'X-Sandbox-Outcome': (err as Error).message })
       }
     }
-    const { flow, response } = app.engine.accept({
+    // validated now; stored with the other sends of this event-loop turn, answered once committed (issue 15)
+    const { flow, response } = await app.engine.submit({
       accountId: principal.accountId,
       applicationId: principal.applicationId,
       scopes: principal.scopes,

@@ -24,7 +24,11 @@ export interface NewAccount {
 export interface StoreCaches {
   trackingRecords?: number
   tokens?: number
+  /** writes one group commit holds at most (SANDBOX_COMMIT_GROUP_MAX); 1 commits each on its own */
+  groupMax?: number
 }
+
+interface Queued { fn: () => unknown, resolve: (value: any) => void, reject: (err: unknown) => void }
 
 /** All state, in one SQLite database; the only place with SQL (STYLE.md). */
 export class Store {
@@ -46,6 +50,10 @@ export class Store {
   readonly #identity?: FileIdentity
   readonly #unlock: () => void
   #problem?: string
+  /** writes waiting for the group commit, in arrival order */
+  #queue: Queued[] = []
+  #flushArmed = false
+  readonly #groupMax: number
 
   constructor (path: string, caches: StoreCaches = {}) {
     const opened = openDatabase(path)
@@ -55,6 +63,7 @@ export class Store {
     this.fresh = opened.fresh
     this.#unlock = opened.unlock
     this.#transaction = this.db.transaction((fn: () => unknown) => fn())
+    this.#groupMax = Math.max(1, caches.groupMax ?? 256)
     this.accounts = new AccountStore(this.db)
     this.auth = new AuthStore(this.db, caches.tokens ?? 0)
     this.catalog = new CatalogStore(this.db)
@@ -65,9 +74,73 @@ export class Store {
     this.inbox = new InboxStore(this.db)
   }
 
-  /** Runs fn in one transaction (nested calls become savepoints). */
+  /**
+   * Runs fn in one transaction (nested calls become savepoints). Writes queued for the group commit
+   * go first, in their own transaction: they arrived earlier, and nothing that happens after them may
+   * commit (and so act) before them.
+   */
   transaction<T> (fn: () => T): T {
+    if (this.#queue.length > 0 && !this.db.inTransaction) this.flush()
     return this.#transaction(fn) as T
+  }
+
+  /**
+   * Group commit (issue 15): queues `fn`, a write already validated, and settles once it has
+   * committed. Every write queued in one turn of the event loop (at most SANDBOX_COMMIT_GROUP_MAX)
+   * runs in one transaction, each in its own savepoint: one that throws rolls back alone and rejects
+   * with its error; a commit that fails rejects them all. Nothing resolves before the COMMIT returned,
+   * so an answer sent on resolution is never an answer about an uncommitted change.
+   */
+  async grouped<T> (fn: () => T): Promise<T> {
+    return await new Promise<T>((resolve, reject) => {
+      this.#queue.push({ fn, resolve, reject })
+      if (this.#queue.length >= this.#groupMax && !this.db.inTransaction) this.flush()
+      else this.#arm()
+    })
+  }
+
+  /** The flush at the end of this turn of the event loop (once, however many writes are queued). */
+  #arm (): void {
+    if (this.#flushArmed) return
+    this.#flushArmed = true
+    setImmediate(() => {
+      this.#flushArmed = false
+      this.flush()
+    })
+  }
+
+  /** Commits the queued writes now, in one transaction (see grouped). */
+  flush (): void {
+    const queue = this.#queue
+    if (queue.length === 0) return
+    // inside someone's transaction the COMMIT would be theirs, later: the queue waits for the next turn
+    if (this.db.inTransaction) {
+      this.#arm()
+      return
+    }
+    this.#queue = []
+    const results: Array<{ ok: true, value: unknown } | { ok: false, err: unknown }> = []
+    try {
+      this.#transaction(() => {
+        for (const q of queue) {
+          try {
+            results.push({ ok: true, value: this.#transaction(q.fn) })
+          } catch (err) {
+            // a storage error can end the whole transaction (SQLite rolls it back): then none of it stands
+            if (!this.db.inTransaction) throw err
+            results.push({ ok: false, err })
+          }
+        }
+      })
+    } catch (err) {
+      for (const q of queue) q.reject(err)
+      return
+    }
+    queue.forEach((q, i) => {
+      const r = results[i]
+      if (r.ok) q.resolve(r.value)
+      else q.reject(r.err)
+    })
   }
 
   createAccount (a: NewAccount): void {
@@ -136,6 +209,7 @@ export class Store {
   }
 
   close (): void {
+    if (this.db.open) this.flush()
     if (this.db.open) this.db.close()
     this.#unlock()
   }
