@@ -8,13 +8,19 @@ import { basic, freePort, SEED_APP, smsStep, viberStep } from '../helper.js'
 // sandbox.md "Time": due events live in SQLite, so a restart resumes them. The real server runs as a
 // child process and is killed with SIGKILL (no graceful close), then started again on the same file.
 
+function withoutClockSettings (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { SANDBOX_CLOCK: _clock, SANDBOX_TIME_SCALE: _scale, ...rest } = env
+  return rest
+}
+
 interface Server { child: ChildProcess, url: string, stderr: () => string }
 
 async function start (t: Test, db: string): Promise<Server> {
   const port = await freePort()
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
     cwd: ROOT,
-    env: { ...process.env, SANDBOX_DB: db, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', SANDBOX_CLOCK: 'realtime' },
+    // no SANDBOX_CLOCK: set explicitly, it would be applied to the seed account at every start (README, "The clock")
+    env: { ...withoutClockSettings(process.env), SANDBOX_DB: db, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error' },
     stdio: ['ignore', 'ignore', 'pipe']
   })
   let err = ''
