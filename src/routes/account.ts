@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { requireToken, requireScopes } from '../auth.js'
 import { balanceView } from '../engine/views.js'
 import { BalanceSchema } from '../schemas/account.js'
-import { errorResponses } from '../schemas/common.js'
+import { apiErrorResponses } from '../schemas/common.js'
 
 /** provider-api.md §8: GET /accounts/me/balance (needs the account scope: MT_ROLE_ACCOUNT_FINANCE). */
 export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -12,7 +12,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       tags: ['Provider API'],
       summary: 'Account balance',
       security: [{ bearer: [] }],
-      response: { 200: BalanceSchema, ...errorResponses(401, 403) }
+      response: { 200: BalanceSchema, ...apiErrorResponses(401, 403) }
     }
   }, async (request) => {
     requireScopes(request.principal!, 'account')

@@ -8,7 +8,7 @@ import {
   SHARED_SCHEMAS, StandardFailoverRequestSchema, StandardFailoverResponseSchema,
   TransactionalFailoverRequestSchema, TransactionalFailoverResponseSchema
 } from '../schemas/failover.js'
-import { errorResponses } from '../schemas/common.js'
+import { apiErrorResponses } from '../schemas/common.js'
 import { isObject, requireJsonBody, stripEmptyValues, unknownProperties } from '../validation.js'
 import type { App } from '../app.js'
 
@@ -74,7 +74,7 @@ export const failoverRoutes: FastifyPluginAsync = async (instance) => {
       security: [{ bearer: [] }],
       headers: OutcomeHeaders,
       body: StandardFailoverRequestSchema,
-      response: { 200: StandardFailoverResponseSchema, ...errorResponses(400, 401, 403, 413) }
+      response: { 200: StandardFailoverResponseSchema, ...apiErrorResponses(400, 401, 403, 413) }
     },
     preValidation: ignoreEmpty(StandardFailoverRequestSchema)
   }, send('standard', StandardFailoverRequestSchema))
@@ -87,7 +87,7 @@ export const failoverRoutes: FastifyPluginAsync = async (instance) => {
       security: [{ bearer: [] }],
       headers: OutcomeHeaders,
       body: TransactionalFailoverRequestSchema,
-      response: { 200: TransactionalFailoverResponseSchema, ...errorResponses(400, 401, 403, 413) }
+      response: { 200: TransactionalFailoverResponseSchema, ...apiErrorResponses(400, 401, 403, 413) }
     },
     preValidation: ignoreEmpty(TransactionalFailoverRequestSchema)
   }, send('transactional', TransactionalFailoverRequestSchema))

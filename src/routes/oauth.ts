@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { issueToken, type ClientCredentials } from '../engine/tokens.js'
 import { TokenRequestSchema, TokenResponseSchema } from '../schemas/oauth.js'
-import { errorResponses, unauthorizedResponse } from '../schemas/common.js'
+import { apiErrorResponses, unauthorizedResponse } from '../schemas/common.js'
 
 /** The application id and secret of an `Authorization: Basic` header. */
 function basicCredentials (header: string | undefined): ClientCredentials | undefined {
@@ -25,7 +25,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // optional: a bare POST is answered unsupported_grant_type (§1), not a body error
       body: Type.Optional(TokenRequestSchema),
       // §1: grant and scope mistakes answer the OAuth2 body; a body that cannot be read answers the provider envelope
-      response: { 200: TokenResponseSchema, 400: Type.Union([Type.Ref('OAuthError'), Type.Ref('Error')]), 401: unauthorizedResponse('Basic'), ...errorResponses(413) }
+      response: { 200: TokenResponseSchema, 400: Type.Union([Type.Ref('OAuthError'), Type.Ref('Error')]), 401: unauthorizedResponse('Basic'), ...apiErrorResponses(413) }
     }
   }, async (request) => {
     return issueToken(app.store, basicCredentials(request.headers.authorization), request.body ?? {}, () => app.engine.ids.uuid(), app.engine.clocks.time.now())

@@ -4,7 +4,7 @@ import { requireToken, requireScopes } from '../auth.js'
 import { ApiError, ERRORS } from '../errors.js'
 import { createTemplate } from '../engine/templates.js'
 import { templateView } from '../engine/views.js'
-import { errorResponses } from '../schemas/common.js'
+import { apiErrorResponses } from '../schemas/common.js'
 import { NewTemplateSchema } from '../schemas/templates.js'
 import { requireJsonBody } from '../validation.js'
 
@@ -20,7 +20,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'List Viber transactional templates',
       security: [{ bearer: [] }],
       querystring: SenderQuery,
-      response: { 200: Type.Array(Type.Ref('Template')), ...errorResponses(400, 401, 403) }
+      response: { 200: Type.Array(Type.Ref('Template')), ...apiErrorResponses(400, 401, 403) }
     }
   }, async (request) => {
     requireScopes(request.principal!, 'viber')
@@ -34,7 +34,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       security: [{ bearer: [] }],
       querystring: Type.Object({ senderInfoTrackingId: Type.String({ minLength: 1 }) }),
       body: NewTemplateSchema,
-      response: { 200: Type.Ref('Template'), ...errorResponses(400, 401, 403, 413) }
+      response: { 200: Type.Ref('Template'), ...apiErrorResponses(400, 401, 403, 413) }
     }
   }, async (request) => {
     const principal = request.principal!
@@ -48,7 +48,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Delete a Viber transactional template',
       security: [{ bearer: [] }],
       params: Type.Object({ templateId: Type.String() }),
-      response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) }
+      response: { 204: Type.Null(), ...apiErrorResponses(400, 401, 403, 404) }
     }
   }, async (request, reply) => {
     requireScopes(request.principal!, 'viber')

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { requireToken, requireScopes } from '../auth.js'
 import { searchPage } from '../engine/search.js'
-import { errorResponses } from '../schemas/common.js'
+import { apiErrorResponses } from '../schemas/common.js'
 import { SearchBodySchema, SearchQuerySchema } from '../schemas/tracking.js'
 import { requireJsonBody } from '../validation.js'
 
@@ -16,7 +16,7 @@ export const trackingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       summary: 'Track a flow',
       security: [{ bearer: [] }],
       params: Type.Object({ trackingId: Type.String() }),
-      response: { 200: Type.Ref('Tracking'), ...errorResponses(401, 403, 404) }
+      response: { 200: Type.Ref('Tracking'), ...apiErrorResponses(401, 403, 404) }
     }
   }, async (request, reply) => {
     requireScopes(request.principal!, 'failover')
@@ -33,7 +33,7 @@ export const trackingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       querystring: SearchQuerySchema,
       // optional: a search without filters may send no body, even with Content-Type: application/json
       body: Type.Optional(SearchBodySchema),
-      response: { 200: Type.Ref('TrackingPage'), ...errorResponses(400, 401, 403) }
+      response: { 200: Type.Ref('TrackingPage'), ...apiErrorResponses(400, 401, 403) }
     }
   }, async (request) => {
     requireScopes(request.principal!, 'failover')

@@ -55,9 +55,27 @@ export function unauthorizedResponse (scheme: 'Basic' | 'Bearer'): TSchema {
   return Type.Ref('OAuthError', { headers: { 'WWW-Authenticate': Type.String({ description }) } })
 }
 
+/**
+ * What any emulated API route can answer besides its own errors: the provider misbehaving on purpose
+ * (fault rules and X-Sandbox-Fault: 429, 500, 502, 503, 504) and the sandbox's storage failing (503).
+ * Clients written from the contract should expect them, so every provider operation declares them.
+ */
+const UNAVAILABLE: Record<number, TSchema> = {
+  429: Type.Ref('Error', { description: 'Too many requests (an injected fault)', headers: { 'Retry-After': Type.Integer({ description: 'seconds to wait, when the fault sets retryAfter' }) } }),
+  500: Type.Ref('Error', { description: 'Server error (an injected fault)' }),
+  502: Type.Ref('Error', { description: 'Bad gateway (an injected fault)' }),
+  503: Type.Ref('Error', { description: 'Unavailable: an injected fault, or the sandbox cannot write its database (StorageUnavailable, DatabaseGone)', headers: { 'Retry-After': Type.Integer({ description: 'seconds to wait, when the fault sets retryAfter' }) } }),
+  504: Type.Ref('Error', { description: 'Gateway timeout (an injected fault)' })
+}
+
 /** Shorthand for a route's error responses: every listed status answers the provider envelope (401: the OAuth2 body and a Bearer challenge). */
 export function errorResponses (...statuses: number[]): Record<number, TSchema> {
   const out: Record<number, TSchema> = {}
   for (const s of statuses) out[s] = s === 401 ? unauthorizedResponse('Bearer') : Type.Ref('Error')
   return out
+}
+
+/** An emulated API route's error responses: its own, plus the fault and storage statuses every provider route can answer. */
+export function apiErrorResponses (...statuses: number[]): Record<number, TSchema> {
+  return { ...errorResponses(...statuses), ...UNAVAILABLE }
 }

@@ -42,7 +42,7 @@ t.test('login, then the dashboard works; another origin cannot reset', { skip },
   // the dashboard's own state-changing fetch: advance the clock
   const before = await page.textContent('#clock-now')
   await page.click('button[data-advance="3600"]')
-  await page.waitForFunction((b) => document.querySelector('#clock-now')?.textContent !== b, before, WAIT)
+  await page.waitForFunction(`document.querySelector('#clock-now')?.textContent !== ${JSON.stringify(before)}`, undefined, WAIT)
   t.pass('the clock moved from the dashboard')
 
   // a page of another origin posting a plain form to reset (the browser sends Origin: null, and no Strict cookie)
