@@ -1,5 +1,7 @@
 import { statSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { openDatabase, type DB, type FileIdentity } from './database.js'
+import { Checkpointer } from './checkpointer.js'
 import { AccountStore, type ClockState } from './accounts.js'
 import { AuthStore } from './auth.js'
 import { CatalogStore } from './catalog.js'
@@ -54,6 +56,8 @@ export class Store {
   #queue: Queued[] = []
   #flushArmed = false
   readonly #groupMax: number
+  /** WAL checkpoints in a worker thread (file databases only) */
+  readonly checkpointer?: Checkpointer
 
   constructor (path: string, caches: StoreCaches = {}) {
     const opened = openDatabase(path)
@@ -64,6 +68,7 @@ export class Store {
     this.#unlock = opened.unlock
     this.#transaction = this.db.transaction((fn: () => unknown) => fn())
     this.#groupMax = Math.max(1, caches.groupMax ?? 256)
+    if (path !== ':memory:') this.checkpointer = new Checkpointer(this.db, resolve(path))
     this.accounts = new AccountStore(this.db)
     this.auth = new AuthStore(this.db, caches.tokens ?? 0)
     this.catalog = new CatalogStore(this.db)
@@ -210,6 +215,7 @@ export class Store {
 
   close (): void {
     if (this.db.open) this.flush()
+    this.checkpointer?.stop()
     if (this.db.open) this.db.close()
     this.#unlock()
   }
