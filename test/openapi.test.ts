@@ -181,9 +181,10 @@ t.test('the contract check', async (t) => {
   delete missing.applicationId
   t.equal(check(missing).ok, false, 'a missing required field fails')
 
-  const undocumented = check({ code: '500000000', developerMessage: 'x', type: 'InternalError' }, 500)
-  t.equal(undocumented.ok, false)
-  t.match(undocumented.problems[0], /status 500 is not documented/)
+  const undocumented = check({ code: '409000000', developerMessage: 'x', type: 'Conflict' }, 409)
+  t.equal(undocumented.ok, false, 'a status the operation does not list fails')
+  t.match(undocumented.problems[0], /status 409 is not documented/)
+  t.equal(check({ code: '503000000', developerMessage: 'x', type: 'StorageUnavailable' }, 503).ok, true, 'every provider operation documents 503 (faults, storage)')
   t.equal(check({ code: '404000000', developerMessage: 'Tracking not found.', type: 'NotFound' }, 404).ok, true, 'the error envelope')
   t.equal(check({ code: '404000000', developerMessage: 'Tracking not found.', type: 'NotFound', hint: 'x' }, 404).ok, false, 'the envelope is closed too')
   t.match(contract.check('GET', '/nowhere', 200, 'application/json', '{}').problems[0], /not in the OpenAPI document/)
