@@ -84,7 +84,10 @@ export class JournalStore {
     // rows are written in the order they happen: the old ones are a prefix of the ids (no index on real_at to keep up)
     this.#pruneAge = db.prepare(`DELETE FROM requests WHERE id < coalesce((SELECT id FROM requests WHERE real_at >= ? ORDER BY id LIMIT 1),
       (SELECT max(id) + 1 FROM requests))`)
-    this.#pruneCount = db.prepare('DELETE FROM requests WHERE id <= (SELECT id FROM requests ORDER BY id DESC LIMIT 1 OFFSET ?)')
+    // ids grow by one per row: the newest `keep` are at most those above max(id) - keep (fewer where rows
+    // were cleared in between; an O(log n) bound: the
+    // OFFSET it replaces walked every kept row, 6.6% of a send's CPU at 100k rows: issue 15)
+    this.#pruneCount = db.prepare('DELETE FROM requests WHERE id <= (SELECT max(id) FROM requests) - ?')
     this.#insertAll = db.transaction((entries: JournalEntry[]) => {
       for (const e of entries) {
         this.#insert.run({
