@@ -24,10 +24,12 @@ export const JournalEntrySchema = Type.Object({
   durationMs: Type.Number(),
   request: Type.Object({
     headers: Type.Record(Type.String(), Type.String(), { description: 'Authorization and cookies redacted' }),
-    body: Type.Union([Type.String(), Type.Null()], { description: 'as sent (client secrets and tokens redacted), cut at SANDBOX_JOURNAL_MAX_BODY_BYTES with a marker' })
+    body: Type.Union([Type.String(), Type.Null()], { description: 'as sent (client secrets and tokens redacted), cut at SANDBOX_JOURNAL_MAX_BODY_BYTES with a marker' }),
+    json: Type.Optional(Type.Unknown({ description: 'the body parsed, when it is a whole JSON object or array' }))
   }),
   response: Type.Object({
-    body: Type.Union([Type.String(), Type.Null()], { description: 'what the client got (tokens redacted)' })
+    body: Type.Union([Type.String(), Type.Null()], { description: 'what the client got (tokens redacted)' }),
+    json: Type.Optional(Type.Unknown({ description: 'the body parsed, when it is a whole JSON object or array' }))
   }),
   trackingId: Type.Optional(Type.String()),
   errorCode: Type.Optional(Type.String({ description: 'the code (or OAuth2 error) of a 4xx/5xx answer' })),

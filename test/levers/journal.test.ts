@@ -38,6 +38,8 @@ t.test('every request to the emulated API is journaled, newest first, whatever i
   t.equal(list[3].errorCode, ERRORS.PHONE_FORMAT.code)
   t.match(JSON.parse(list[3].response.body).developerMessage, 'flow[0].to', 'a refused send keeps the error message the client got')
   t.match(list[3].request.body, '"to":"12"', 'the body as sent')
+  t.equal(list[3].request.json.flow[0].to, '12', 'and parsed, for a test to read')
+  t.equal(list[3].response.json.code, '400000000', 'the answer parsed too')
   t.equal(list[2].errorCode, 'unauthorized')
   t.equal(list[0].errorCode, ERRORS.ROUTE_NOT_FOUND.code)
   t.ok(Date.parse(list[0].at) > 0 && Date.parse(list[0].realAt) > 0)

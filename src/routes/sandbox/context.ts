@@ -18,3 +18,9 @@ export function controlAccount (app: Pick<FastifyInstance, 'engine' | 'store'>, 
 }
 
 export const CONTROL = { tags: ['Sandbox control'] }
+
+/** A stored body as JSON when it is a whole JSON object or array (a truncated one is not), for test authors to read without parsing. */
+export function jsonOf (text: string | null): { json?: unknown } {
+  if (text === null || !/^\s*[[{]/.test(text)) return {}
+  try { return { json: JSON.parse(text) } } catch { return {} }
+}

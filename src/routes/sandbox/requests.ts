@@ -4,7 +4,7 @@ import { ERRORS, validationError } from '../../errors.js'
 import { errorResponses } from '../../schemas/common.js'
 import { CountSchema, JournalListSchema, JournalQuerySchema, type JournalEntryView, type JournalQuery } from '../../schemas/levers.js'
 import type { JournalFilter, StoredJournalEntry } from '../../store/journal.js'
-import { CONTROL, controlAccount } from './context.js'
+import { CONTROL, controlAccount, jsonOf } from './context.js'
 
 /** The journal's query as the store takes it; a `since` that is not a time is a 400. */
 export function journalFilter (q: JournalQuery): JournalFilter {
@@ -29,8 +29,8 @@ export function journalView (e: StoredJournalEntry): JournalEntryView {
     path: e.path,
     status: e.status,
     durationMs: e.durationMs,
-    request: { headers: e.requestHeaders, body: e.requestBody },
-    response: { body: e.responseBody }
+    request: { headers: e.requestHeaders, body: e.requestBody, ...jsonOf(e.requestBody) },
+    response: { body: e.responseBody, ...jsonOf(e.responseBody) }
   }
   if (e.trackingId !== null) view.trackingId = e.trackingId
   if (e.errorCode !== null) view.errorCode = e.errorCode

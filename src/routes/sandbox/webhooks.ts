@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { truncate } from '../../journal.js'
 import { errorResponses } from '../../schemas/common.js'
 import { WebhookArrivalsSchema, WebhookNameSchema } from '../../schemas/levers.js'
-import { CONTROL } from './context.js'
+import { CONTROL, jsonOf } from './context.js'
 
 // pruning runs after this many arrivals, or this long after the last run (wall clock)
 const PRUNE_EVERY_ROWS = 1000
@@ -62,10 +62,6 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: WebhookArrivalsSchema, ...errorResponses(400) }
     }
   }, async (request) => app.store.inbox.list(request.params.name, request.query.limit ?? 1000).map((item) => {
-    let json: unknown
-    if (!item.truncated && /json/i.test(item.contentType ?? '')) {
-      try { json = JSON.parse(item.body) } catch { /* not JSON after all: the text is there */ }
-    }
     return {
       id: item.id,
       at: new Date(item.at).toISOString(),
@@ -73,7 +69,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       headers: item.headers,
       contentType: item.contentType,
       body: item.body,
-      ...(json === undefined ? {} : { json }),
+      ...(!item.truncated && /json/i.test(item.contentType ?? '') ? jsonOf(item.body) : {}),
       size: item.size,
       truncated: item.truncated
     }
