@@ -3,9 +3,9 @@
 // file instead of resolving and compiling ~300 modules (issue 15, "a quick start"). Everything else
 // in dist/src (index.js for startSandbox(), the .d.ts types) stays tsc's output.
 //
-// Left outside the bundle: better-sqlite3 (a native addon), pino and thread-stream (pino starts its
-// transport worker from files beside its own, found with __dirname), pino-pretty (optional),
-// @fastify/swagger-ui (serves its static files from its own folder). Code loaded only on demand
+// Left outside the bundle: better-sqlite3 (a native addon), thread-stream (it starts its worker from a
+// file beside its own, found with __dirname; pino's own worker file is named in the banner),
+// pino-pretty (optional), @fastify/swagger-ui (serves its static files from its own folder). Code loaded only on demand
 // (undici for callbacks, the docs) goes into chunks of its own (dist/src/chunks/), read on first use.
 import { build } from 'esbuild'
 import { rmSync } from 'node:fs'
@@ -23,7 +23,9 @@ const banner = [
   "import { dirname as __bundleDirname } from 'node:path';",
   'const require = __bundleRequire(import.meta.url);',
   'const __filename = __bundleFileUrl(import.meta.url);',
-  'const __dirname = __bundleDirname(__filename);'
+  'const __dirname = __bundleDirname(__filename);',
+  // pino starts its transport worker (pino-pretty on a TTY) from a file beside its own: bundled, it asks here
+  "if (!Object.prototype.hasOwnProperty.call(globalThis, '__bundlerPathsOverrides')) { let paths; Object.defineProperty(globalThis, '__bundlerPathsOverrides', { configurable: true, get: () => (paths ??= { 'pino-worker': require.resolve('pino/lib/worker.js') }) }); }"
 ].join(' ')
 
 // one build per entry: each module's "am I the entry?" check (src/entry.ts) must know which bundle it is in
@@ -37,9 +39,12 @@ for (const entry of ['server', 'cli']) {
     format: 'esm',
     platform: 'node',
     target: 'node20.19',
-    external: ['better-sqlite3', 'pino', 'thread-stream', 'pino-pretty', '@fastify/swagger-ui'],
+    external: ['better-sqlite3', 'thread-stream', 'pino-pretty', '@fastify/swagger-ui'],
     define: { SANDBOX_BUNDLE_ENTRY: JSON.stringify(entry) },
     banner: { js: banner },
+    // whitespace and syntax only: function names stay readable in stack traces and CPU profiles
+    minifyWhitespace: true,
+    minifySyntax: true,
     legalComments: 'none',
     logLevel: 'warning'
   })
