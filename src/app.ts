@@ -145,6 +145,7 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
     callbacks: {
       timeoutMs: config.SANDBOX_WEBHOOK_TIMEOUT_MS,
       concurrency: config.SANDBOX_CALLBACK_CONCURRENCY,
+      queueMax: config.SANDBOX_CALLBACK_QUEUE_MAX,
       retentionHours: config.SANDBOX_CALLBACK_RETENTION_HOURS,
       maxRows: config.SANDBOX_CALLBACK_MAX_ROWS,
       userAgent: `failover-sandbox/${VERSION}`,

@@ -23,6 +23,8 @@ export type FetchLike = (url: string, init: { method: string, headers: Record<st
 export interface CallbackOptions {
   timeoutMs: number
   concurrency: number
+  /** attempts that may wait for a slot before the scheduler holds back the next batch */
+  queueMax: number
   userAgent: string
   retentionHours: number
   maxRows: number
@@ -101,6 +103,8 @@ export class CallbackService {
   #retries = new Set<unknown>()
   #slots: number
   #queue: Array<(go: boolean) => void> = []
+  /** resolved when the queue of attempts waiting for a slot falls below queueMax */
+  #roomWaiters: Array<() => void> = []
   #stopped = false
   #listeners: Array<(e: AttemptEvent) => void> = []
   #finishedSincePrune = 0
@@ -406,6 +410,7 @@ export class CallbackService {
   async stop (): Promise<void> {
     this.#stopped = true
     for (const go of this.#queue.splice(0)) go(false)
+    for (const go of this.#roomWaiters.splice(0)) go()
     for (const timer of this.#retries) this.#clocks.time.clearTimeout(timer)
     this.#retries.clear()
     await Promise.allSettled([...this.#onWire])
@@ -430,6 +435,17 @@ export class CallbackService {
     const next = this.#queue.shift()
     if (next) next(true)
     else this.#slots++
+    if (this.#queue.length < this.#o.queueMax) for (const go of this.#roomWaiters.splice(0)) go()
+  }
+
+  /**
+   * Settles once fewer than queueMax attempts wait for a slot (SANDBOX_CALLBACK_QUEUE_MAX): the
+   * scheduler's timer path waits here between batches, so due attempts stay rows in SQLite rather
+   * than promises in memory.
+   */
+  async room (): Promise<void> {
+    if (this.#stopped || this.#queue.length < this.#o.queueMax) return
+    await new Promise<void>((resolve) => this.#roomWaiters.push(resolve))
   }
 
   /** Bounded history: finished callbacks past the retention age (per account clock) or the row cap are dropped. */

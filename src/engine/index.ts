@@ -87,6 +87,7 @@ export class Engine {
     }, schedule, faults)
     this.scheduler.on('callback.attempt', (event) => this.callbacks.handle(event))
     this.scheduler.onSettle(async (accountId) => await this.callbacks.settle(accountId))
+    this.scheduler.onRoom(async () => await this.callbacks.room())
     this.callbacks.onAttempt((event) => this.events.emit('callback', event))
     // listeners hear of a change once its transaction has committed
     this.simulation.addHooks({

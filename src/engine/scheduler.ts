@@ -52,6 +52,8 @@ export class Scheduler {
   #stopped = false
   /** settles when the account's background work (callback deliveries) has settled */
   #settle: (accountId: string) => Promise<void> = async () => {}
+  /** settles when the effects waiting to start (callback attempts queued for a slot) are below their bound */
+  #room: () => Promise<void> = async () => {}
 
   constructor (store: Store, clocks: Clocks, log: Logger, faults: Faults) {
     this.#store = store
@@ -66,6 +68,11 @@ export class Scheduler {
 
   onSettle (settle: (accountId: string) => Promise<void>): void {
     this.#settle = settle
+  }
+
+  /** Backpressure: a drain that does not await its effects waits for room before its next batch. */
+  onRoom (room: () => Promise<void>): void {
+    this.#room = room
   }
 
   start (): void {
@@ -181,8 +188,9 @@ export class Scheduler {
       } else if (handled < size || n >= MAX_EVENTS_PER_RUN) {
         break
       }
-      // let requests in between batches
+      // let requests in between batches; on the timer path, the rows stay in SQLite while the queue is full
       await new Promise((resolve) => setImmediate(resolve))
+      if (!awaitEffects) await this.#room()
     }
     if (awaitEffects) {
       // deliveries started before this run (by the timer) may finish now and make the next callback due
