@@ -1,4 +1,4 @@
-import { randomBytes, randomInt, randomUUID } from 'node:crypto'
+import { randomBytes, randomInt } from 'node:crypto'
 
 /** Where every id comes from, so a test can make them repeatable with a seed. */
 export interface Ids {
@@ -25,10 +25,38 @@ export function mulberry32 (seed: number): () => number {
   }
 }
 
+/**
+ * UUIDv7 (RFC 9562): 48 bits of wall-clock milliseconds, then 12 bits counting within the millisecond,
+ * then 62 random bits. Ids made later sort later, so the rows they key (flows, messages) are appended to
+ * their b-trees instead of landing on random pages (issue 15, "time-ordered ids"); the random bits keep
+ * them unguessable enough for a sandbox. `now` is the wall clock by default.
+ */
+export function uuidv7Generator (now: () => number = Date.now): () => string {
+  let lastMs = -1
+  let counter = 0
+  return () => {
+    let ms = now()
+    if (ms <= lastMs) {
+      // the same millisecond (or a clock set back): count on from the last id, spilling into the next millisecond
+      ms = lastMs
+      counter++
+      if (counter > 0xfff) { ms++; counter = 0 }
+    } else {
+      counter = randomInt(0x800)
+    }
+    lastMs = ms
+    const random = randomBytes(8)
+    const time = ms.toString(16).padStart(12, '0')
+    const variant = ((random[0] & 0x3f) | 0x80).toString(16)
+    const tail = random.subarray(1).toString('hex')
+    return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${counter.toString(16).padStart(3, '0')}-${variant}${tail.slice(0, 2)}-${tail.slice(2, 14)}`
+  }
+}
+
 export function createIds (seed?: number): Ids {
   if (seed === undefined) {
     return {
-      uuid: () => randomUUID(),
+      uuid: uuidv7Generator(),
       applicationId: () => randomBytes(12).toString('hex'),
       applicationSecret: () => Array.from({ length: SECRET_LENGTH }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('')
     }
