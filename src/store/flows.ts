@@ -163,6 +163,9 @@ function filterSql (filter: SearchFilter): { sql: string, param: string } {
   }
 }
 
+// a page of flows, each with its request (flow_requests, migration 007)
+const PAGE_SELECT = 'SELECT f.*, r.request FROM flows f JOIN flow_requests r ON r.flow_id = f.id'
+
 function searchWhere (accountId: string, q: SearchQuery): { clause: string, params: Array<string | number> } {
   // `to is <number>` selects a handful of flows through flow_steps_to: the unary + keeps SQLite from
   // walking all the account's flows by flows_account_created instead (issue 15: 81 ms → under 1 ms at 100k)
@@ -182,6 +185,7 @@ function searchWhere (accountId: string, q: SearchQuery): { clause: string, para
 export class FlowStore {
   #db: DB
   #insertFlow: Statement
+  #insertRequest: Statement<[string, string]>
   #insertStep: Statement
   #flow: Statement<[string], FlowRow>
   #updateFlow: Statement
@@ -205,11 +209,13 @@ export class FlowStore {
   constructor (db: DB, recordCache = 0) {
     this.#db = db
     this.records = new Lru(recordCache)
-    this.#insertFlow = db.prepare(`INSERT INTO flows (id, account_id, application_id, kind, status, request, outcomes, warnings,
-      created_at, updated_at, created_real) VALUES (@id, @accountId, @applicationId, @kind, @status, @request, @outcomes, @warnings,
+    this.#insertFlow = db.prepare(`INSERT INTO flows (id, account_id, application_id, kind, status, outcomes, warnings,
+      created_at, updated_at, created_real) VALUES (@id, @accountId, @applicationId, @kind, @status, @outcomes, @warnings,
       @createdAt, @updatedAt, @createdReal)`)
+    // migration 007: the request is written once, beside the flow row that every change rewrites
+    this.#insertRequest = db.prepare('INSERT INTO flow_requests (flow_id, request) VALUES (?, ?)')
     this.#insertStep = db.prepare('INSERT INTO flow_steps (flow_id, idx, type, to_number) VALUES (?, ?, ?, ?)')
-    this.#flow = db.prepare('SELECT * FROM flows WHERE id = ?')
+    this.#flow = db.prepare('SELECT f.*, r.request FROM flows f JOIN flow_requests r ON r.flow_id = f.id WHERE f.id = ?')
     this.#updateFlow = db.prepare(`UPDATE flows SET status = @status, status_code = @statusCode, termination_channel = @terminationChannel,
       total_price = @totalPrice, current_step = @currentStep, updated_at = @updatedAt WHERE id = @id`)
     this.#insertMessage = db.prepare(`INSERT INTO messages (id, flow_id, account_id, step_idx, channel, to_number, status, detailed_status,
@@ -231,10 +237,10 @@ export class FlowStore {
     this.#insertFlow.run({
       ...flow,
       status: 'Queued',
-      request: JSON.stringify(flow.request),
       outcomes: JSON.stringify(flow.outcomes),
       warnings: JSON.stringify(flow.warnings)
     })
+    this.#insertRequest.run(flow.id, JSON.stringify(flow.request))
     steps.forEach((s, i) => this.#insertStep.run(flow.id, i, s.type, s.to))
   }
 
@@ -301,7 +307,7 @@ export class FlowStore {
   search (accountId: string, q: SearchQuery): { flows: Flow[], total: number } {
     const { clause, params } = searchWhere(accountId, q)
     const total = (this.#statement(`SELECT count(*) AS n FROM flows f WHERE ${clause}`).get(...params) as { n: number }).n
-    const rows = this.#statement(`SELECT f.* FROM flows f WHERE ${clause} ORDER BY f.created_at DESC, f.rowid DESC LIMIT ? OFFSET ?`)
+    const rows = this.#statement(`${PAGE_SELECT} WHERE ${clause} ORDER BY f.created_at DESC, f.rowid DESC LIMIT ? OFFSET ?`)
       .all(...params, q.size, q.page * q.size) as FlowRow[]
     return { flows: rows.map(toFlow), total }
   }
@@ -309,7 +315,7 @@ export class FlowStore {
   /** SQLite's plan for a search's page (EXPLAIN QUERY PLAN), one line per step: what the tests check indexes with. */
   searchPlan (accountId: string, q: SearchQuery): string[] {
     const { clause, params } = searchWhere(accountId, q)
-    const plan = this.#db.prepare(`EXPLAIN QUERY PLAN SELECT f.* FROM flows f WHERE ${clause} ORDER BY f.created_at DESC, f.rowid DESC LIMIT ? OFFSET ?`)
+    const plan = this.#db.prepare(`EXPLAIN QUERY PLAN ${PAGE_SELECT} WHERE ${clause} ORDER BY f.created_at DESC, f.rowid DESC LIMIT ? OFFSET ?`)
       .all(...params, q.size, q.page * q.size) as Array<{ detail: string }>
     return plan.map((row) => row.detail)
   }
