@@ -160,13 +160,14 @@ t.test('GET /_sandbox/flows/{id}/timeline: steps in run order, changes, recipien
   t.equal(elsewhere.statusCode, 404, "another account's flow is not found")
 })
 
-t.test('POST /_sandbox/demo/send sends the seed example through the engine, callbacks to the demo webhook', async (t) => {
+t.test('POST /_sandbox/demo/send sends the seed example through the engine, callbacks to the demo receiver', async (t) => {
   const posted: string[] = []
   const app = await build(t, { fetch: async (url) => { posted.push(url); return { status: 204 } } })
   const res = await control(app, 'POST', '/demo/send', { to: '+306900000200' })
   t.equal(res.statusCode, 200)
   const demo = res.json()
-  const webhook = 'http://localhost:80/_sandbox/demo/webhook'
+  // the sandbox's own receiver (src/routes/sandbox/webhooks.ts), inbox "demo"
+  const webhook = 'http://localhost:80/_sandbox/webhooks/demo'
   t.match(demo.response, { trackingId: demo.trackingId, flowKind: 'transactional', callback: { strategy: 'OnCompletion', url: webhook } })
   t.same(demo.request.flow.map((s: any) => s.to), ['+306900000200', '+306900000200'], '`to` on both steps')
   t.equal(demo.request.flow[0].inboundUrl, webhook, 'replies go to the demo receiver too')
