@@ -263,8 +263,7 @@ export class Simulation {
     this.#store.flows.updateFlow(flow)
     this.#changed(flow, message, at)
     if (ended) {
-      this.#store.events.cancelForMessage(message.id, 'message.status')
-      this.#store.events.cancelForMessage(message.id, 'message.expire')
+      this.#store.events.cancelMessageEvents(message.id)
       // a delivered Viber message is still seen 5 s later (sandbox.md "Outcomes"), after the flow has ended
       const seenLater = message.outcome.outcome === 'DELIVERED' || message.outcome.outcome === 'SEEN'
       if (channel === 'Viber' && status === 'DELIVERED' && seenLater) {

@@ -32,6 +32,7 @@ export class EventStore {
   #first: Statement<[string], DueRow>
   #delete: Statement<[number]>
   #deleteForMessage: Statement<[string, string]>
+  #deleteMessageEvents: Statement<[string]>
   #earliest: Statement<[], { account_id: string, due_at: number | null }>
   #countFor: Statement<[string], { n: number }>
   #deleteForAccount: Statement<[string]>
@@ -43,6 +44,7 @@ export class EventStore {
     this.#first = db.prepare('SELECT * FROM due_events WHERE account_id = ? ORDER BY due_at, id LIMIT 1')
     this.#delete = db.prepare('DELETE FROM due_events WHERE id = ?')
     this.#deleteForMessage = db.prepare('DELETE FROM due_events WHERE message_id = ? AND kind = ?')
+    this.#deleteMessageEvents = db.prepare("DELETE FROM due_events WHERE message_id = ? AND kind IN ('message.status', 'message.expire')")
     // one indexed look-up per account: a GROUP BY would read every pending row
     this.#earliest = db.prepare(`SELECT a.id AS account_id, (SELECT min(e.due_at) FROM due_events e WHERE e.account_id = a.id) AS due_at
       FROM accounts a`)
@@ -73,6 +75,11 @@ export class EventStore {
 
   cancelForMessage (messageId: string, kind: DueKind): void {
     this.#deleteForMessage.run(messageId, kind)
+  }
+
+  /** A message ended: its pending status changes and its ttl expiry go, in one statement (one index walk). */
+  cancelMessageEvents (messageId: string): void {
+    this.#deleteMessageEvents.run(messageId)
   }
 
   /** For each account with pending events, its earliest due time. */

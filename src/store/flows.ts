@@ -66,7 +66,8 @@ interface FlowRow {
   termination_channel: ChannelName | null,
   total_price: number,
   current_step: number,
-  request: string,
+  /** joined from flow_requests (migration 007) where a query asks for it */
+  request?: string,
   outcomes: string
   warnings: string,
   created_at: number,
@@ -93,7 +94,7 @@ interface MessageRow {
   created_at: number
 }
 
-const toFlow = (r: FlowRow): Flow => ({
+const toFlow = (r: FlowRow, request?: FlowRequest): Flow => ({
   id: r.id,
   accountId: r.account_id,
   applicationId: r.application_id,
@@ -103,7 +104,7 @@ const toFlow = (r: FlowRow): Flow => ({
   terminationChannel: r.termination_channel,
   totalPrice: r.total_price,
   currentStep: r.current_step,
-  request: JSON.parse(r.request),
+  request: request ?? JSON.parse(r.request!),
   outcomes: JSON.parse(r.outcomes),
   warnings: JSON.parse(r.warnings),
   createdAt: r.created_at,
@@ -188,6 +189,7 @@ export class FlowStore {
   #insertRequest: Statement<[string, string]>
   #insertStep: Statement
   #flow: Statement<[string], FlowRow>
+  #request: Statement<[string], { request: string }>
   #updateFlow: Statement
   #insertMessage: Statement
   #message: Statement<[string], MessageRow>
@@ -205,17 +207,24 @@ export class FlowStore {
    * messages, an account's flows; Store forgets them all when an account is deleted.
    */
   readonly records: Lru<string, { accountId: string, json: string }>
+  /**
+   * Each flow's request as parsed, by flow id: written once and never changed, it is read with the flow
+   * by every event the flow runs (same bound as the records, SANDBOX_TRACKING_CACHE). Never mutated.
+   */
+  readonly requests: Lru<string, FlowRequest>
 
   constructor (db: DB, recordCache = 0) {
     this.#db = db
     this.records = new Lru(recordCache)
+    this.requests = new Lru(recordCache)
     this.#insertFlow = db.prepare(`INSERT INTO flows (id, account_id, application_id, kind, status, outcomes, warnings,
       created_at, updated_at, created_real) VALUES (@id, @accountId, @applicationId, @kind, @status, @outcomes, @warnings,
       @createdAt, @updatedAt, @createdReal)`)
     // migration 007: the request is written once, beside the flow row that every change rewrites
     this.#insertRequest = db.prepare('INSERT INTO flow_requests (flow_id, request) VALUES (?, ?)')
     this.#insertStep = db.prepare('INSERT INTO flow_steps (flow_id, idx, type, to_number) VALUES (?, ?, ?, ?)')
-    this.#flow = db.prepare('SELECT f.*, r.request FROM flows f JOIN flow_requests r ON r.flow_id = f.id WHERE f.id = ?')
+    this.#flow = db.prepare('SELECT * FROM flows WHERE id = ?')
+    this.#request = db.prepare('SELECT request FROM flow_requests WHERE flow_id = ?')
     this.#updateFlow = db.prepare(`UPDATE flows SET status = @status, status_code = @statusCode, termination_channel = @terminationChannel,
       total_price = @totalPrice, current_step = @currentStep, updated_at = @updatedAt WHERE id = @id`)
     this.#insertMessage = db.prepare(`INSERT INTO messages (id, flow_id, account_id, step_idx, channel, to_number, status, detailed_status,
@@ -241,12 +250,21 @@ export class FlowStore {
       warnings: JSON.stringify(flow.warnings)
     })
     this.#insertRequest.run(flow.id, JSON.stringify(flow.request))
+    this.requests.set(flow.id, flow.request)
     steps.forEach((s, i) => this.#insertStep.run(flow.id, i, s.type, s.to))
   }
 
   flow (id: string): Flow | undefined {
     const row = this.#flow.get(id)
-    return row && toFlow(row)
+    if (row === undefined) return undefined
+    let request = this.requests.get(id)
+    if (request === undefined) {
+      const stored = this.#request.get(id)
+      if (stored === undefined) return undefined
+      request = JSON.parse(stored.request) as FlowRequest
+      this.requests.set(id, request)
+    }
+    return toFlow(row, request)
   }
 
   updateFlow (flow: Flow): void {
@@ -287,6 +305,7 @@ export class FlowStore {
 
   deleteFlowsOf (accountId: string): void {
     this.records.clear()
+    this.requests.clear()
     this.#deleteFlows.run(accountId)
   }
 
@@ -309,7 +328,7 @@ export class FlowStore {
     const total = (this.#statement(`SELECT count(*) AS n FROM flows f WHERE ${clause}`).get(...params) as { n: number }).n
     const rows = this.#statement(`${PAGE_SELECT} WHERE ${clause} ORDER BY f.created_at DESC, f.rowid DESC LIMIT ? OFFSET ?`)
       .all(...params, q.size, q.page * q.size) as FlowRow[]
-    return { flows: rows.map(toFlow), total }
+    return { flows: rows.map((r) => toFlow(r, this.requests.get(r.id))), total }
   }
 
   /** SQLite's plan for a search's page (EXPLAIN QUERY PLAN), one line per step: what the tests check indexes with. */

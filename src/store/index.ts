@@ -162,6 +162,7 @@ export class Store {
   /** Forgets every cached read (tracking records, tokens): an account was deleted or reset. */
   forgetCached (): void {
     this.flows.records.clear()
+    this.flows.requests.clear()
     this.auth.tokens.clear()
   }
 
