@@ -1,6 +1,5 @@
 import swagger from '@fastify/swagger'
-import swaggerUi from '@fastify/swagger-ui'
-import type { FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { STATUS_CODES } from 'node:http'
 import { VERSION } from './version.js'
 import { SEED_EXAMPLE } from './vocabulary.js'
@@ -305,7 +304,7 @@ export async function registerOpenApi (app: FastifyInstance<any, any, any, any, 
     transformObject: ({ openapiObject }: { openapiObject: Json }) => finish(openapiObject)
   } as any)
 
-  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX })
+  registerDocs(app)
 
   app.get(OPENAPI_PATH, {
     schema: {
@@ -317,6 +316,37 @@ export async function registerOpenApi (app: FastifyInstance<any, any, any, any, 
 
   // the usual place to look for an API reference
   app.get('/docs', { schema: { hide: true } }, async (_request, reply) => await reply.redirect(DOCS_PREFIX, 302))
+}
+
+/**
+ * Swagger UI at DOCS_PREFIX, loaded on the first request for it (issue 15, "a quick start": loading the
+ * plugin and reading its files was ~40 ms of every start). It runs in a small Fastify instance of its
+ * own, fed the document as generated here, and the sandbox's routes forward to it; they stay hidden
+ * from the document as the plugin's own routes were.
+ */
+function registerDocs (app: FastifyInstance<any, any, any, any, any>): void {
+  let docs: Promise<FastifyInstance> | undefined
+  const load = async (): Promise<FastifyInstance> => {
+    const { default: swaggerUi } = await import('@fastify/swagger-ui')
+    const inner = Fastify({ logger: false })
+    await inner.register(swagger, { mode: 'static', specification: { document: app.swagger() as any } })
+    await inner.register(swaggerUi, { routePrefix: DOCS_PREFIX })
+    await inner.ready()
+    return inner
+  }
+  const forward = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    docs ??= load().catch((err) => { docs = undefined; throw err })
+    const res = await (await docs).inject({ method: request.method as 'GET' | 'HEAD', url: request.url, headers: request.headers })
+    // a file the reference does not have: the sandbox's own 404, in the provider's envelope
+    if (res.statusCode === 404) { reply.callNotFound(); return reply }
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (!['content-length', 'connection', 'keep-alive', 'transfer-encoding', 'date'].includes(name) && value !== undefined) void reply.header(name, value)
+    }
+    return await reply.code(res.statusCode).send(res.rawPayload)
+  }
+  app.get(DOCS_PREFIX, { schema: { hide: true } }, forward)
+  app.get(`${DOCS_PREFIX}/*`, { schema: { hide: true } }, forward)
+  app.addHook('onClose', async () => { if (docs !== undefined) await (await docs.catch(() => undefined))?.close() })
 }
 
 /** The document as committed: two-space JSON with a final newline. */
