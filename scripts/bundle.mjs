@@ -13,7 +13,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const out = join(root, 'dist', 'src')
+// BUNDLE_OUT: another folder (test/bundle.test.ts bundles into dist/ beside the real one)
+const out = process.env.BUNDLE_OUT ?? join(root, 'dist', 'src')
 rmSync(join(out, 'chunks'), { recursive: true, force: true })
 
 // CommonJS dependencies inside an ES module bundle still call require() and read __dirname

@@ -54,7 +54,9 @@ export function keepAliveFetch (timeoutMs: number, connections: number): FetchLi
   // undici is loaded with the first callback, not at start (issue 15, "a quick start"): most runs send none
   let client: Promise<{ agent: Agent, request: typeof import('undici').request }> | undefined
   const load = async (): Promise<{ agent: Agent, request: typeof import('undici').request }> => {
-    const undici = await import('undici')
+    const loaded = await import('undici')
+    // a CommonJS module: Node's loader names its exports, a bundle's chunk only has the default
+    const undici = ((loaded as unknown as { default?: typeof loaded }).default ?? loaded)
     return { agent: new undici.Agent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs, connections, keepAliveTimeout: 4_000 }), request: undici.request }
   }
   const send = async (url: string, init: Parameters<FetchLike>[1]): Promise<{ status: number, body: { cancel: () => Promise<void> } }> => {
