@@ -212,7 +212,7 @@ export async function startSandbox (options: StartOptions = {}): Promise<Sandbox
         }
         return await app.engine.advance(accountId, ms === 'idle' ? { until: 'idle' } : { seconds: ms / 1000 })
       },
-      now: () => app.engine.clocks.now(accountId),
+      now: () => app.engine.now(accountId),
       set: async (change) => {
         const at = change.now === undefined || typeof change.now === 'number' ? change.now : new Date(change.now).getTime()
         if (at !== undefined && Number.isNaN(at)) throw new RangeError(`clock.set: now is not a time: ${String(change.now)}`)

@@ -115,7 +115,7 @@ export class Journal {
     const accountId = this.accountOf(request)
     const realAt = this.#time.now()
     let at = realAt
-    try { at = (request.server as App).engine.clocks.now(accountId) } catch { /* an account that does not exist: wall clock */ }
+    try { at = (request.server as App).engine.now(accountId) } catch { /* an account that does not exist: wall clock */ }
     const max = this.#o.maxBodyBytes
     const token = bearerToken(request)
     const redactToken = (text: string): string => (token !== undefined && token.length >= 8 ? text.split(token).join(REDACTED) : text)

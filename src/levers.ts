@@ -11,7 +11,7 @@ declare module 'fastify' {
 
 /** The request journal and fault injection (sandbox.md "Test levers"): their hooks, in the order they must run. */
 export function registerLevers (app: App): void {
-  const journal = new Journal(app.store, app.engine.clocks.time, {
+  const journal = new Journal(app.store, app.engine.time, {
     maxRows: app.config.SANDBOX_JOURNAL_MAX_ROWS,
     retentionHours: app.config.SANDBOX_JOURNAL_RETENTION_HOURS,
     maxBodyBytes: app.config.SANDBOX_JOURNAL_MAX_BODY_BYTES

@@ -33,7 +33,7 @@ export function startupInfo (app: App, config: Config): StartupInfo {
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST
   const url = `http://${host}:${port}`
   const account = app.seed.accounts[0]
-  const clock = app.engine.clocks.view(account.id)
+  const clock = app.engine.clock(account.id)
   const application = account.applications[0]
   return {
     url,
@@ -132,7 +132,7 @@ export async function applyExplicitClock (app: App, config: Config, explicit: Re
   const changed: string[] = []
   for (const account of app.seed.accounts) {
     if (app.store.accounts.get(account.id) === undefined) continue
-    const before = app.engine.clocks.view(account.id)
+    const before = app.engine.clock(account.id)
     if ((mode === undefined || before.mode === mode) && (scale === undefined || before.scale === scale)) continue
     await app.engine.setClock(account.id, { mode, scale })
     changed.push(account.id)

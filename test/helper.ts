@@ -219,7 +219,7 @@ export interface Timeline {
 export async function timeline (t: Test, options: BuildOptions = {}): Promise<Timeline> {
   const app = await build(t, options)
   const tok = await token(app)
-  const start = app.engine.clocks.now('sandbox')
+  const start = app.engine.now('sandbox')
   const sec = (iso: string): number => (Date.parse(iso) - start) / 1000
   return {
     app,
@@ -232,14 +232,14 @@ export async function timeline (t: Test, options: BuildOptions = {}): Promise<Ti
       return res.json().trackingId
     },
     at: async (seconds) => {
-      const now = app.engine.clocks.now('sandbox')
+      const now = app.engine.now('sandbox')
       const target = start + Math.round(seconds * 1000)
       if (target < now) throw new Error(`at(${seconds}): the clock already reads ${(now - start) / 1000}`)
       await advance(app, { seconds: (target - now) / 1000 })
     },
     idle: async () => {
       await advance(app, { until: 'idle' })
-      return (app.engine.clocks.now('sandbox') - start) / 1000
+      return (app.engine.now('sandbox') - start) / 1000
     },
     record: async (id) => await tracking(app, tok, id),
     history: (messageId) => app.store.flows.history(messageId).map((h) => [h.status, h.detailedStatus, (h.at - start) / 1000])

@@ -1,6 +1,8 @@
 import type { Account } from '../store/accounts.js'
 import type { Attempt, Callback } from '../store/callbacks.js'
 import type { Template } from '../store/catalog.js'
+import type { Flow } from '../store/flows.js'
+import type { FailoverResponse } from '../schemas/failover.js'
 import type { AccountView, Balance } from '../schemas/account.js'
 import type { CallbackView } from '../schemas/callbacks.js'
 import type { Clock } from '../schemas/sandbox.js'
@@ -55,4 +57,18 @@ export function callbackView (c: Callback, attempts: Attempt[]): CallbackView {
     finishedAt: isoOrNull(c.finishedAt),
     body: JSON.parse(c.body)
   }
+}
+
+/**
+ * The 200 of POST /failover and /failover/transactional (§2, §3): the request as stored (defaults
+ * filled in) under its trackingId; flowKind only on the transactional endpoint.
+ */
+export function acceptedView (flow: Flow): FailoverResponse {
+  const callback = flow.request.callback
+  // normalize() always sets the strategy: the narrowing only tells the compiler
+  const echo = callback?.strategy !== undefined ? { callback: { ...callback, strategy: callback.strategy } } : {}
+  const restrictions = flow.request.restrictions !== undefined ? { restrictions: flow.request.restrictions } : {}
+  const createdAt = iso(flow.createdAt)
+  if (flow.kind === 'transactional') return { trackingId: flow.id, flowKind: 'transactional', flow: flow.request.flow, ...echo, ...restrictions, createdAt }
+  return { trackingId: flow.id, flow: flow.request.flow, ...echo, ...restrictions, createdAt }
 }

@@ -6,7 +6,7 @@ import { apiErrorResponses } from '../schemas/common.js'
 
 /** provider-api.md §8: GET /accounts/me/balance (needs the account scope: MT_ROLE_ACCOUNT_FINANCE). */
 export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', requireToken(app.store, () => app.engine.clocks.time.now()))
+  app.addHook('onRequest', requireToken(app.store, () => app.engine.wallNow()))
   app.get('/accounts/me/balance', {
     schema: {
       tags: ['Provider API'],

@@ -1,16 +1,16 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { requireToken } from '../auth.js'
 import { ApiError, ERRORS, validationError } from '../errors.js'
 import { parseOutcomeHeader } from '../engine/outcomes.js'
-import type { FlowKind } from '../schemas/failover.js'
+import type { FailoverResponse, FlowKind, StandardFailoverResponse, TransactionalFailoverResponse } from '../schemas/failover.js'
 import {
   SHARED_SCHEMAS, StandardFailoverRequestSchema, StandardFailoverResponseSchema,
   TransactionalFailoverRequestSchema, TransactionalFailoverResponseSchema
 } from '../schemas/failover.js'
 import { apiErrorResponses } from '../schemas/common.js'
 import { isObject, requireJsonBody, stripEmptyValues, unknownProperties } from '../validation.js'
-import type { App } from '../app.js'
 
 const SHARED = new Map<string, Record<string, any>>(SHARED_SCHEMAS.map((s) => [(s as { $id?: string }).$id!, s as Record<string, any>]))
 
@@ -26,12 +26,18 @@ const ignoreEmpty = (schema: Record<string, any>) => async (request: FastifyRequ
 }
 
 /** provider-api.md §2 and §3: the two send endpoints. */
-export const failoverRoutes: FastifyPluginAsync = async (instance) => {
-  const app = instance as App
-  app.addHook('onRequest', requireToken(app.store, () => app.engine.clocks.time.now()))
+export const failoverRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('onRequest', requireToken(app.store, () => app.engine.wallNow()))
   app.addHook('preValidation', requireJsonBody)
 
-  const send = (kind: FlowKind, schema: Record<string, any>) => async (request: FastifyRequest): Promise<any> => {
+  // one handler per endpoint; the overloads tie each endpoint to its response shape
+  function send (kind: 'standard', schema: Record<string, any>): (request: FastifyRequest) => Promise<StandardFailoverResponse>
+  function send (kind: 'transactional', schema: Record<string, any>): (request: FastifyRequest) => Promise<TransactionalFailoverResponse>
+  function send (kind: FlowKind, schema: Record<string, any>): (request: FastifyRequest) => Promise<FailoverResponse> {
+    return async (request) => await accept(kind, schema, request)
+  }
+
+  const accept = async (kind: FlowKind, schema: Record<string, any>, request: FastifyRequest): Promise<FailoverResponse> => {
     const principal = request.principal!
     const unknown = unknownProperties(schema, request.body, SHARED)
     const empty = EMPTY.get(request) ?? []

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { issueToken, type ClientCredentials } from '../engine/tokens.js'
+import type { ClientCredentials } from '../engine/tokens.js'
 import { TokenRequestSchema, TokenResponseSchema } from '../schemas/oauth.js'
 import { apiErrorResponses, unauthorizedResponse } from '../schemas/common.js'
 
@@ -28,6 +28,6 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: TokenResponseSchema, 400: Type.Union([Type.Ref('OAuthError'), Type.Ref('Error')]), 401: unauthorizedResponse('Basic'), ...apiErrorResponses(413) }
     }
   }, async (request) => {
-    return issueToken(app.store, basicCredentials(request.headers.authorization), request.body ?? {}, () => app.engine.ids.uuid(), app.engine.clocks.time.now())
+    return app.engine.issueToken(basicCredentials(request.headers.authorization), request.body ?? {})
   })
 }

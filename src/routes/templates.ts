@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { requireToken, requireScopes } from '../auth.js'
 import { ApiError, ERRORS } from '../errors.js'
-import { createTemplate } from '../engine/templates.js'
 import { templateView } from '../engine/views.js'
 import { apiErrorResponses } from '../schemas/common.js'
 import { NewTemplateSchema } from '../schemas/templates.js'
@@ -10,7 +9,7 @@ import { requireJsonBody } from '../validation.js'
 
 /** provider-api.md §8: Viber transactional templates. Created PENDING; never edited (delete and create anew). */
 export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', requireToken(app.store, () => app.engine.clocks.time.now()))
+  app.addHook('onRequest', requireToken(app.store, () => app.engine.wallNow()))
   app.addHook('preValidation', requireJsonBody)
   const SenderQuery = Type.Object({ senderInfoTrackingId: Type.Optional(Type.String({ minLength: 1 })) })
 
@@ -39,7 +38,7 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const principal = request.principal!
     requireScopes(principal, 'viber')
-    return createTemplate(app.store, principal.accountId, request.query.senderInfoTrackingId, request.body, () => app.engine.ids.uuid(), app.engine.clocks.now(principal.accountId))
+    return app.engine.createTemplate(principal.accountId, request.query.senderInfoTrackingId, request.body)
   })
 
   app.delete('/viber/transactional/templates/:templateId', {

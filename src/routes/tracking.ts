@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { requireToken, requireScopes } from '../auth.js'
-import { searchPage } from '../engine/search.js'
 import { apiErrorResponses } from '../schemas/common.js'
 import { SearchBodySchema, SearchQuerySchema } from '../schemas/tracking.js'
 import { requireJsonBody } from '../validation.js'
 
 export const trackingRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.addHook('onRequest', requireToken(app.store, () => app.engine.clocks.time.now()))
+  app.addHook('onRequest', requireToken(app.store, () => app.engine.wallNow()))
   app.addHook('preValidation', requireJsonBody)
 
   app.get('/failover/tracking/:trackingId', {
@@ -37,6 +36,6 @@ export const trackingRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     requireScopes(request.principal!, 'failover')
-    return searchPage(app.store, request.principal!.accountId, request.body, request.query)
+    return app.engine.search(request.principal!.accountId, request.body, request.query)
   })
 }

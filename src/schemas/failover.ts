@@ -286,3 +286,7 @@ export const TransactionalFailoverResponseSchema = Type.Object({
   restrictions: Type.Optional(Type.Unknown({ description: 'as sent' })),
   createdAt: Type.String({ format: 'date-time' })
 }, { $id: 'TransactionalFailoverResponse' })
+
+export type StandardFailoverResponse = Static<typeof StandardFailoverResponseSchema>
+export type TransactionalFailoverResponse = Static<typeof TransactionalFailoverResponseSchema>
+export type FailoverResponse = StandardFailoverResponse | TransactionalFailoverResponse

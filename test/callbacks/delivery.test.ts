@@ -197,11 +197,11 @@ t.test('old callbacks are pruned by age and by count', async (t) => {
     ids.push((await send(app, tok, { flow: [smsStep()], callback: { strategy: 'OnCompletion', url: hook.url } }, { transactional: false })).json().trackingId)
     await advance(app, { until: 'idle' })
   }
-  t.equal(app.engine.callbacks.prune(), 1, 'count: the oldest of three goes')
+  t.equal(app.engine.pruneCallbacks(), 1, 'count: the oldest of three goes')
   t.same((await callbacksOf(app, ids[0])), [])
   t.equal((await callbacksOf(app, ids[2])).length, 1)
   await advance(app, { seconds: 3601 })
-  t.equal(app.engine.callbacks.prune(), 2, 'age: the rest are older than an hour')
+  t.equal(app.engine.pruneCallbacks(), 2, 'age: the rest are older than an hour')
   t.equal(hook.received.length, 3)
   void bearer
 })

@@ -15,7 +15,7 @@ async function onTheWire (posts: () => number): Promise<void> {
 
 /** The process "dies": its timer stops and its database closes (releasing the file's lock) with nothing settled. */
 function crash (app: App): void {
-  app.engine.scheduler.stop()
+  app.engine.halt()
   app.store.close()
 }
 

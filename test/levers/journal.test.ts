@@ -55,7 +55,7 @@ t.test('every request to the emulated API is journaled, newest first, whatever i
   t.same((await control(app, 'GET', '/requests/count?body=%2B306900000200')).json(), { count: 1 })
   t.equal(list[2].request.body, null)
   t.equal((await control(app, 'GET', '/requests?limit=2')).json().length, 2)
-  const future = new Date(app.engine.clocks.now('sandbox') + 1000).toISOString()
+  const future = new Date(app.engine.now('sandbox') + 1000).toISOString()
   t.same((await control(app, 'GET', `/requests/count?since=${future}`)).json(), { count: 0 })
 
   t.same((await control(app, 'DELETE', '/requests')).json(), { deleted: 6 })

@@ -165,7 +165,7 @@ t.test('wait: a flow removed while it is awaited is a 404, not a crash', async (
   await settle()
   // the change is told to listeners after its transaction; the flow is gone by then
   tl.app.engine.forceStatus('sandbox', messageId, 'DELIVERED')
-  tl.app.store.resetAccount('sandbox', tl.app.store.accounts.get('sandbox')!.seed, tl.app.engine.clocks.now('sandbox'))
+  tl.app.store.resetAccount('sandbox', tl.app.store.accounts.get('sandbox')!.seed, tl.app.engine.now('sandbox'))
   const res = await waiting
   t.equal(res.statusCode, 404)
   t.equal(res.json().developerMessage, ERRORS.TRACKING_NOT_FOUND.message)

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ApiError, ERRORS } from '../../errors.js'
 import { toMicros } from '../../money.js'
-import { reviewTemplate } from '../../engine/templates.js'
 import { balanceView } from '../../engine/views.js'
 import { BalanceSchema } from '../../schemas/account.js'
 import { errorResponses } from '../../schemas/common.js'
@@ -19,16 +18,7 @@ export const accountControlRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: AccountCredentialsSchema, ...errorResponses(400) }
     }
   }, async (request) => {
-    const body = request.body ?? {}
-    const template = app.seed.accounts[0]
-    const accountId = app.engine.ids.uuid()
-    // shaped like the provider's credentials (sandbox.md "Accounts are namespaces"): a Basic header stays short
-    const applicationId = app.engine.ids.applicationId()
-    const applicationSecret = app.engine.ids.applicationSecret()
-    const seed = { ...template, name: body.name ?? template.name, balance: body.balance ?? template.balance }
-    const apps = [{ ...template.applications[0], id: applicationId, secret: applicationSecret }]
-    app.engine.createAccount(accountId, seed, apps, body.clock === undefined && body.scale === undefined ? undefined : { mode: body.clock, scale: body.scale })
-    return { accountId, applicationId, applicationSecret }
+    return app.engine.newAccount(app.seed.accounts[0], request.body ?? {})
   })
 
   app.delete('/accounts/:accountId', {
@@ -54,8 +44,7 @@ export const accountControlRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const accountId = controlAccount(app, request)
-    const account = app.store.accounts.get(accountId)!
-    app.store.resetAccount(accountId, account.seed, app.engine.clocks.now(accountId))
+    app.engine.reset(accountId)
     return { accountId, reset: true as const }
   })
 
@@ -68,7 +57,7 @@ export const accountControlRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Ref('Template'), ...errorResponses(404, 409) }
       }
     }, async (request) => {
-      return reviewTemplate(app.store, controlAccount(app, request), request.params.templateId, status)
+      return app.engine.reviewTemplate(controlAccount(app, request), request.params.templateId, status)
     })
   }
 }

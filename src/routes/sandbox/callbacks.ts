@@ -1,16 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { ApiError, ERRORS } from '../../errors.js'
-import { callbackView } from '../../engine/views.js'
-import type { Callback } from '../../store/callbacks.js'
-import type { Store } from '../../store/index.js'
-import { CallbackViewSchema, type CallbackView } from '../../schemas/callbacks.js'
+import { CallbackViewSchema } from '../../schemas/callbacks.js'
 import { errorResponses } from '../../schemas/common.js'
 import { CONTROL, controlAccount } from './context.js'
 
 /** sandbox.md "Seeing what happened": callbacks with every attempt, redelivery, and inbound Viber replies. */
 export const callbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const view = (store: Store, c: Callback): CallbackView => callbackView(c, store.callbacks.attempts(c.id))
 
   app.get('/callbacks', {
     schema: {
@@ -20,12 +15,7 @@ export const callbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 200: Type.Array(CallbackViewSchema), ...errorResponses(400, 404) }
     }
   }, async (request) => {
-    const accountId = controlAccount(app, request)
-    const { trackingId, limit } = request.query
-    const list = trackingId !== undefined
-      ? app.store.callbacks.ofFlow(trackingId).filter((c) => c.accountId === accountId)
-      : app.store.callbacks.ofAccount(accountId, limit ?? 100)
-    return list.map((c) => view(app.store, c))
+    return app.engine.callbackViews(controlAccount(app, request), { trackingId: request.query.trackingId, limit: request.query.limit ?? 100 })
   })
 
   app.post('/callbacks/:callbackId/redeliver', {
@@ -37,11 +27,7 @@ export const callbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const accountId = controlAccount(app, request)
-    const callback = app.store.callbacks.get(request.params.callbackId)
-    if (!callback || callback.accountId !== accountId) throw new ApiError(ERRORS.CALLBACK_NOT_FOUND)
-    if (callback.state === 'delivering') throw new ApiError(ERRORS.CONFLICT, 'An attempt of this callback is in flight: try again when it has finished.')
-    await app.engine.callbacks.redeliver(callback)
-    return view(app.store, app.store.callbacks.get(callback.id)!)
+    return await app.engine.redeliver(controlAccount(app, request), request.params.callbackId)
   })
 
   app.post('/messages/:messageId/reply', {
@@ -54,17 +40,7 @@ export const callbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const accountId = controlAccount(app, request)
-    const message = app.store.flows.message(request.params.messageId)
-    if (!message || message.accountId !== accountId) throw new ApiError(ERRORS.MESSAGE_NOT_FOUND)
-    const flow = app.store.flows.flow(message.flowId)!
-    const url = (flow.request.flow[message.stepIdx] as { inboundUrl?: string }).inboundUrl
-    if (message.channel !== 'Viber' || url === undefined) {
-      throw new ApiError(ERRORS.VALIDATION, `messageId: only a Viber message whose step has an inboundUrl can be answered (this is a ${message.channel} message${message.channel === 'Viber' ? ' without inboundUrl' : ''}).`, { messageId: 'no inboundUrl' })
-    }
-    const callback = app.engine.callbacks.reply(flow, message, url, request.body.text, app.engine.clocks.now(accountId))
     // the first attempt runs before the answer, so a test sees its result at once
-    await app.engine.scheduler.run(accountId)
-    await app.engine.callbacks.settle(accountId)
-    return view(app.store, app.store.callbacks.get(callback.id)!)
+    return await app.engine.reply(controlAccount(app, request), request.params.messageId, request.body.text)
   })
 }

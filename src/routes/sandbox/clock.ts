@@ -20,8 +20,7 @@ export const clockRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { mode, scale, now } = request.body
     if (now === 'wall') {
       // sandbox choice: the only way back; the jump itself is stored as is, then due events run as for any change
-      app.engine.clocks.set(accountId, { mode, scale, now: app.engine.clocks.time.now() })
-      return clockView(await app.engine.setClock(accountId, {}))
+      return clockView(await app.engine.clockToWall(accountId, { mode, scale }))
     }
     const at = typeof now === 'string' ? Date.parse(now) : now
     // a jump makes events due: their effects are stored before the answer

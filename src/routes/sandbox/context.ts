@@ -10,7 +10,7 @@ export function controlAccount (app: Pick<FastifyInstance, 'engine' | 'store'>, 
   let id: string = DEFAULT_ACCOUNT
   if (typeof header === 'string' && header.trim() !== '') id = header.trim()
   else {
-    const principal = principalOf(app.store, bearerToken(request), app.engine.clocks.time.now())
+    const principal = principalOf(app.store, bearerToken(request), app.engine.wallNow())
     if (principal) id = principal.accountId
   }
   if (!app.store.accounts.get(id)) throw new ApiError(ERRORS.ACCOUNT_NOT_FOUND, `Account ${id} not found: create one with POST /_sandbox/accounts.`)

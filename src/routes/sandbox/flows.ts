@@ -1,15 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { DEFAULT_WAIT_STATUSES, flowStatuses, FlowWaits } from '../../engine/wait.js'
+import { DEFAULT_WAIT_STATUSES, flowStatuses } from '../../engine/wait.js'
 import { errorResponses } from '../../schemas/common.js'
 import { WaitQuerySchema } from '../../schemas/sandbox.js'
 import { CONTROL, controlAccount } from './context.js'
 
 /** sandbox.md: GET /_sandbox/flows/{trackingId}/wait long-polls until the flow reaches a status. */
 export const flowControlRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const waits = new FlowWaits(app.store, app.engine.events, app.engine.clocks.time)
   // long-polls in progress end (408) before the server closes, or close() would wait for their timeouts
-  app.addHook('preClose', async () => waits.endAll())
+  app.addHook('preClose', async () => app.engine.endWaits())
 
   app.get('/flows/:trackingId/wait', {
     schema: {
@@ -25,6 +24,6 @@ export const flowControlRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // a client that leaves ends its wait
     const left = new AbortController()
     request.raw.once('close', () => left.abort())
-    return await waits.wait(accountId, request.params.trackingId, wanted, request.query.timeoutMs ?? 5000, left.signal)
+    return await app.engine.waitForFlow(accountId, request.params.trackingId, wanted, request.query.timeoutMs ?? 5000, left.signal)
   })
 }

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { scenarioRules } from '../../engine/scenarios.js'
 import { errorResponses } from '../../schemas/common.js'
 import { ScenariosSchema } from '../../schemas/sandbox.js'
 import { CONTROL, controlAccount } from './context.js'
@@ -12,9 +11,6 @@ export const scenarioRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put('/scenarios', {
     schema: { ...CONTROL, summary: 'Replace the scenario rules (first match wins)', body: ScenariosSchema, response: { 200: ScenariosSchema, ...errorResponses(400, 404) } }
   }, async (request) => {
-    const accountId = controlAccount(app, request)
-    const rules = scenarioRules(request.body)
-    app.store.accounts.setScenarios(accountId, rules)
-    return rules
+    return app.engine.setScenarios(controlAccount(app, request), request.body)
   })
 }

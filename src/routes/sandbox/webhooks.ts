@@ -16,7 +16,7 @@ const PRUNE_EVERY_MS = 60_000
  */
 export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const max = app.config.SANDBOX_INBOX_MAX_BODY_BYTES
-  const time = app.engine.clocks.time
+  const time = app.engine.time
   let sincePrune = 0
   let lastPrune = time.now()
   const prune = (): void => {
