@@ -199,7 +199,7 @@ export class Engine {
     return flow
   }
 
-  tracking (accountId: string, trackingId: string): Record<string, unknown> {
+  tracking (accountId: string, trackingId: string): Tracking {
     return JSON.parse(this.trackingJson(accountId, trackingId))
   }
 
