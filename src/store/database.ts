@@ -67,6 +67,9 @@ function configure (db: DB): void {
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
   db.pragma('busy_timeout = 5000')
+  // each due event runs in its own savepoint, whose statement journal SQLite otherwise keeps in a
+  // temporary file: in memory, an advance runs ~20% more events a second (issue 15)
+  db.pragma('temp_store = MEMORY')
 }
 
 function statOrUndefined (path: string): Stats | undefined {

@@ -13,6 +13,7 @@ t.test('the main connection checkpoints only past a large bound; the worker copi
   const file = join(dir, 'sandbox.db')
   const store = new Store(file)
   t.equal(store.db.pragma('wal_autocheckpoint', { simple: true }), AUTOCHECKPOINT_PAGES)
+  t.equal(store.db.pragma('temp_store', { simple: true }), 2, 'savepoint journals in memory (temp_store = MEMORY)')
   store.db.exec('CREATE TABLE filler (x TEXT NOT NULL)')
   const insert = store.db.prepare('INSERT INTO filler (x) VALUES (?)')
   // ~2 MB over many commits: the old default (1000 pages) would have checkpointed inside one of them
