@@ -1,7 +1,10 @@
 import t from 'tap'
 import { ERRORS } from '../../src/errors.js'
 import type { FetchLike } from '../../src/engine/callbacks.js'
-import { build, control, FakeTime, fixture, send, smsStep, timeline, token, tracking, viberStep } from '../helper.js'
+import { build, checkControlPlaneContract, control, FakeTime, fixture, send, smsStep, timeline, token, tracking, viberStep } from '../helper.js'
+
+// every /_sandbox answer here must match the committed OpenAPI document
+checkControlPlaneContract()
 
 // sandbox.md "Time": GET /_sandbox/clock → {now, mode, scale}; POST /_sandbox/clock {mode?, scale?, now?}
 // switches mode or jumps forward (never back); POST /_sandbox/clock/advance {seconds} | {until: "idle"}
