@@ -52,7 +52,6 @@ export interface EngineEventMap {
   callback: [AttemptEvent]
 }
 
-
 /** The simulation behind the API: accepts flows, runs their due events, answers what happened. No HTTP here. */
 export class Engine {
   readonly events = new EventEmitter<EngineEventMap>()

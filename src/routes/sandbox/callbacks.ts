@@ -6,7 +6,6 @@ import { CONTROL, controlAccount } from './context.js'
 
 /** sandbox.md "Seeing what happened": callbacks with every attempt, redelivery, and inbound Viber replies. */
 export const callbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
-
   app.get('/callbacks', {
     schema: {
       ...CONTROL,
@@ -27,7 +26,7 @@ export const callbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const accountId = controlAccount(app, request)
-    return await app.engine.redeliver(controlAccount(app, request), request.params.callbackId)
+    return await app.engine.redeliver(accountId, request.params.callbackId)
   })
 
   app.post('/messages/:messageId/reply', {
@@ -41,6 +40,6 @@ export const callbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request) => {
     const accountId = controlAccount(app, request)
     // the first attempt runs before the answer, so a test sees its result at once
-    return await app.engine.reply(controlAccount(app, request), request.params.messageId, request.body.text)
+    return await app.engine.reply(accountId, request.params.messageId, request.body.text)
   })
 }
