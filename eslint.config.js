@@ -5,6 +5,8 @@ import globals from 'globals'
  * neostandard (standard style, TypeScript-aware), with these decisions:
  * - `void promise` is allowed as a statement: Fastify's `void reply.send()` idiom marks a promise
  *   deliberately not awaited; as an expression it stays an error.
+ * - no-unmodified-loop-condition is off: tests and the bench poll variables that callbacks change
+ *   between awaits (`while (posts < n) await …`), which the rule cannot see.
  * - src/ui/*.js run in the browser (the dashboard, no build step): browser globals there.
  */
 export default [
@@ -14,7 +16,8 @@ export default [
   }),
   {
     rules: {
-      'no-void': ['error', { allowAsStatement: true }]
+      'no-void': ['error', { allowAsStatement: true }],
+      'no-unmodified-loop-condition': 'off'
     }
   },
   {

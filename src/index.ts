@@ -111,7 +111,6 @@ export interface SentMessage {
   [key: string]: unknown
 }
 
-
 export interface SandboxClock {
   /**
    * Moves the account's clock forward by `ms` (or from due event to due event until none is left,

@@ -76,8 +76,7 @@ t.test('the document: OpenAPI 3.1, two tags, named components, security, errors,
     else if (path.startsWith('/_sandbox')) {
       // open, or the admin token when one is set; a route may declare itself open ([]) instead
       t.ok(Array.isArray(op.security) && op.security.every((r: any) => Object.keys(r).every((k) => k === 'sandboxAdmin')), `${where}: security declared`)
-    }
-    else {
+    } else {
       t.same(op.security, [{ bearer: [] }], `${where} takes a bearer token`)
       t.equal(op.responses['401']?.content['application/json'].schema.$ref, '#/components/schemas/OAuthError', `${where} documents its 401`)
     }
@@ -154,10 +153,24 @@ t.test('the contract check', async (t) => {
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     messages: [{
-      type: 'Sms', to: '+306912345678', order: 1, failoverOnStatuses: ['Undelivered'], from: 'YourBrand', country: 'GR',
+      type: 'Sms',
+      to: '+306912345678',
+      order: 1,
+      failoverOnStatuses: ['Undelivered'],
+      from: 'YourBrand',
+      country: 'GR',
       status: { name: 'Queued', reason: { detailedStatus: 'Queued', description: 'queued' }, updatedDate: '2026-01-01T00:00:00.000Z' },
-      price: 0.036, createdAt: '2026-01-01T00:00:00.000Z',
-      messageId: 'm1', smsId: 's1', body: 'hi', operator: 'Sandbox Mobile', part: 1, parts: 1, latency: null, label: null, ttl: 1200
+      price: 0.036,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      messageId: 'm1',
+      smsId: 's1',
+      body: 'hi',
+      operator: 'Sandbox Mobile',
+      part: 1,
+      parts: 1,
+      latency: null,
+      label: null,
+      ttl: 1200
     }],
     ...overrides
   })

@@ -484,7 +484,7 @@ function wireControls () {
     void act(e.currentTarget, async () => { await api('POST', '/_sandbox/reset'); await loadDetail() }, 'Account reset')
   })
   let typing = null
-  $('#filters').addEventListener('input', () => { clearTimeout(typing); typing = setTimeout(() => void loadFlows().catch((err) => toast(err.message, 'error')), 200) })
+  $('#filters').addEventListener('input', () => { clearTimeout(typing); typing = setTimeout(() => { loadFlows().catch((err) => toast(err.message, 'error')) }, 200) })
   $('#filters').addEventListener('submit', (e) => e.preventDefault())
   let typingPath = null
   $('#requests-filters').addEventListener('input', () => { clearTimeout(typingPath); typingPath = setTimeout(() => { loadRequests().catch((err) => toast(err.message, 'error')) }, 200) })

@@ -409,7 +409,7 @@ t.test(`fuzz: raw bytes over a real socket (SEED=${SEED})`, async (t) => {
     ['bytes after a short Content-Length (a second, garbage request)', Buffer.from(request(valid, [], valid.length - 30).toString('latin1').replace('Connection: close\r\n', ''), 'latin1')],
     ['Content-Length and Transfer-Encoding together', request(valid, ['Transfer-Encoding: chunked'])],
     ['bad chunk size', Buffer.from(`POST /failover/transactional HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${tok}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`)],
-    ['control character in a header', Buffer.from(`POST /failover/transactional HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\nContent-Length: 2\r\n\r\n{}`)],
+    ['control character in a header', Buffer.from('POST /failover/transactional HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0001b\r\nContent-Length: 2\r\n\r\n{}')],
     ['headers over Node\'s 16 KB limit', request(valid, [`X-Filler: ${'f'.repeat(20_000)}`])],
     ['a request line that is not HTTP', Buffer.from('HELLO THERE\r\n\r\n')]
   ]
