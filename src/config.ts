@@ -36,7 +36,7 @@ export const ConfigSchema = Type.Object({
   SANDBOX_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3600000, default: 30000, description: 'a request must arrive whole (headers and body) within this, else 408, ms' }),
   SANDBOX_HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3600000, default: 10000, description: 'the request headers must arrive within this (at most the request timeout), else 408, ms' }),
   SANDBOX_KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 3600000, default: 72000, description: 'an idle keep-alive connection is closed after this, ms' }),
-  SANDBOX_TRACKING_CACHE: Type.Integer({ minimum: 0, maximum: 10000000, default: 10000, description: 'tracking records (GET /failover/tracking/{id}), and flows\' requests, kept in memory, most recently read first; 0 keeps none' }),
+  SANDBOX_TRACKING_CACHE: Type.Integer({ minimum: 0, maximum: 10000000, default: 10000, description: 'tracking records (GET /failover/tracking/{id}), and flows\' requests (at most 1000), kept in memory, most recently read first; 0 keeps none' }),
   SANDBOX_TOKEN_CACHE: Type.Integer({ minimum: 0, maximum: 10000000, default: 10000, description: 'access tokens kept in memory once read, most recently used first; 0 keeps none' }),
   SANDBOX_COMMIT_GROUP_MAX: Type.Integer({ minimum: 1, maximum: 100000, default: 256, description: 'sends committed together at most (group commit: one transaction per event-loop turn); 1 commits each alone' }),
   SANDBOX_EVENTS_BUFFER_BYTES: Type.Integer({ minimum: 1024, maximum: 1073741824, default: 1048576, description: 'a live-stream (/_sandbox/events) client this far behind is dropped, bytes' }),

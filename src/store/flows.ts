@@ -164,6 +164,9 @@ function filterSql (filter: SearchFilter): { sql: string, param: string } {
   }
 }
 
+/** Parsed requests kept at most, whatever SANDBOX_TRACKING_CACHE allows */
+export const REQUEST_CACHE_MAX = 1000
+
 // a page of flows, each with its request (flow_requests, migration 007)
 const PAGE_SELECT = 'SELECT f.*, r.request FROM flows f JOIN flow_requests r ON r.flow_id = f.id'
 
@@ -209,14 +212,16 @@ export class FlowStore {
   readonly records: Lru<string, { accountId: string, json: string }>
   /**
    * Each flow's request as parsed, by flow id: written once and never changed, it is read with the flow
-   * by every event the flow runs (same bound as the records, SANDBOX_TRACKING_CACHE). Never mutated.
+   * by every event the flow runs (SANDBOX_TRACKING_CACHE, at most REQUEST_CACHE_MAX). Never mutated.
    */
   readonly requests: Lru<string, FlowRequest>
 
   constructor (db: DB, recordCache = 0) {
     this.#db = db
     this.records = new Lru(recordCache)
-    this.requests = new Lru(recordCache)
+    // a flow's events come close together while it runs: a small window is enough (and each parsed
+    // request weighs a few KB, so the bound stays far below the records')
+    this.requests = new Lru(Math.min(recordCache, REQUEST_CACHE_MAX))
     this.#insertFlow = db.prepare(`INSERT INTO flows (id, account_id, application_id, kind, status, outcomes, warnings,
       created_at, updated_at, created_real) VALUES (@id, @accountId, @applicationId, @kind, @status, @outcomes, @warnings,
       @createdAt, @updatedAt, @createdReal)`)
