@@ -86,6 +86,11 @@ export function checkControlPlaneContract (): void {
   controlPlaneChecked = true
 }
 
+/** test/fast.ts runs many test files in one process: what one file opted into ends with it. */
+export function resetPerFileState (): void {
+  controlPlaneChecked = false
+}
+
 /**
  * An app on ':memory:' with a manual clock, closed when the test ends. Every response of the
  * emulated API is checked against the committed OpenAPI document (test/contract.ts): an
