@@ -6,7 +6,7 @@ import type { AnyStep, FlowKind, FlowRequest, SmsStep, TemplateViberStep, ViberS
 import { fromMicros } from '../money.js'
 import { canonical, CHANNEL_SCOPE, FAILOVER_STATUSES, phoneInfo, stepPrice, type Channel } from './channels.js'
 import { placeholders } from './render.js'
-import { runOrder, stepTo } from './simulation.js'
+import { runOrder, stepTo, type SendReads } from './simulation.js'
 
 export interface AcceptInput {
   accountId: string
@@ -68,8 +68,20 @@ export function checkRoles (scopes: Scope[], steps: AnyStep[]): void {
 }
 
 /** Every business rule of §2–3 and the seed page that a schema cannot say; all problems at once. */
-export function flowProblems (store: Store, accountId: string, kind: FlowKind, body: any, ownHost?: string): Problem[] {
+export function flowProblems (store: Store, accountId: string, kind: FlowKind, body: any, ownHost?: string, reads?: Omit<SendReads, 'billing'>): Problem[] {
   const problems: Problem[] = []
+  const sender = (id: string) => {
+    if (reads?.senders.has(id) === true) return reads.senders.get(id)
+    const found = store.catalog.sender(accountId, id)
+    reads?.senders.set(id, found)
+    return found
+  }
+  const template = (id: string) => {
+    if (reads?.templates.has(id) === true) return reads.templates.get(id)
+    const found = store.catalog.template(accountId, id)
+    reads?.templates.set(id, found)
+    return found
+  }
   body.flow.forEach((step: AnyStep, i: number) => {
     const at = `flow[${i}]`
     const allowed = FAILOVER_STATUSES[step.type].allowed
@@ -90,11 +102,11 @@ export function flowProblems (store: Store, accountId: string, kind: FlowKind, b
     else {
       const inbound = (step as ViberStep | TemplateViberStep).inboundUrl
       if (inbound !== undefined && !inboundUrlAllowed(inbound, ownHost)) problems.push({ path: `${at}.inboundUrl`, entry: ERRORS.INBOUND_URL_HTTPS })
-      const sender = store.catalog.sender(accountId, step.senderInfoTrackingId)
-      if (!sender) problems.push({ path: `${at}.senderInfoTrackingId`, entry: ERRORS.SENDER_UNKNOWN })
-      else if (!sender.active) problems.push({ path: `${at}.senderInfoTrackingId`, entry: ERRORS.SENDER_INACTIVE })
+      const found = sender(step.senderInfoTrackingId)
+      if (!found) problems.push({ path: `${at}.senderInfoTrackingId`, entry: ERRORS.SENDER_UNKNOWN })
+      else if (!found.active) problems.push({ path: `${at}.senderInfoTrackingId`, entry: ERRORS.SENDER_INACTIVE })
       if (kind === 'standard') viberLayoutProblems(step as ViberStep, at, problems)
-      else if (sender) templateProblems(store.catalog.template(accountId, (step as TemplateViberStep).templateId), step as TemplateViberStep, at, problems)
+      else if (found) templateProblems(template((step as TemplateViberStep).templateId), step as TemplateViberStep, at, problems)
     }
   })
   const strategy = body.callback?.strategy
@@ -206,10 +218,11 @@ export function normalize (body: any, unknown: string[], nextSeq: () => number):
   return request
 }
 
-/** §2–3 end to end: roles, rules, balance for the first step; then stores the flow and sends its first step. */
-export function checkFlow (store: Store, input: AcceptInput): void {
+/** §2–3 end to end: roles, rules, balance for the first step; what it read, for the first step to use. */
+export function checkFlow (store: Store, input: AcceptInput): SendReads {
   checkRoles(input.scopes, input.body.flow)
-  const problems = flowProblems(store, input.accountId, input.kind, input.body, input.ownHost)
+  const reads = { senders: new Map(), templates: new Map() }
+  const problems = flowProblems(store, input.accountId, input.kind, input.body, input.ownHost, reads)
   if (problems.length > 0) throw validationError(problems)
   const account = store.accounts.billing(input.accountId)!
   const first = input.body.flow[runOrder(input.body.flow)[0]] as AnyStep
@@ -219,6 +232,7 @@ export function checkFlow (store: Store, input: AcceptInput): void {
       `Insufficient balance: the first step (${first.type}) costs ${fromMicros(price)} ${account.currency.code} and the balance is ` +
       `${fromMicros(account.balance)} ${account.currency.code}; top up the account (PUT /_sandbox/balance in the sandbox).`)
   }
+  return { billing: account, ...reads }
 }
 
 export function stepsIndex (request: FlowRequest): Array<{ type: string, to: string }> {

@@ -8,7 +8,7 @@ import type { SeedAccount } from '../schemas/seed.js'
 import { ApiError, ERRORS } from '../errors.js'
 import { Clocks, MAX_TIME, type ClockView, type TimeSource } from './clock.js'
 import { Scheduler, type AdvanceResult } from './scheduler.js'
-import { Simulation } from './simulation.js'
+import { Simulation, type SendReads } from './simulation.js'
 import { checkFlow, flowWarnings, normalize, stepsIndex, type AcceptInput } from './accept.js'
 import { iso, trackingRecord } from './tracking.js'
 import { canonical, type Channel } from './channels.js'
@@ -158,9 +158,9 @@ export class Engine {
 
   /** POST /failover and /failover/transactional: validate, store, send the first step; the 200 body. */
   accept (input: AcceptInput): { flow: Flow, response: FailoverResponse } {
-    checkFlow(this.#store, input)
+    const reads = checkFlow(this.#store, input)
     const now = this.#clocks.now(input.accountId)
-    const flow = this.#store.transaction(() => this.#insert(input, now))
+    const flow = this.#store.transaction(() => this.#insert(input, now, reads))
     return { flow, response: acceptedView(flow) }
   }
 
@@ -169,14 +169,14 @@ export class Engine {
    * with the other sends of this turn of the event loop, settled once that commit is done.
    */
   async submit (input: AcceptInput): Promise<{ flow: Flow, response: FailoverResponse }> {
-    checkFlow(this.#store, input)
+    const reads = checkFlow(this.#store, input)
     const now = this.#clocks.now(input.accountId)
-    const flow = await this.#store.grouped(() => this.#insert(input, now))
+    const flow = await this.#store.grouped(() => this.#insert(input, now, reads))
     return { flow, response: acceptedView(flow) }
   }
 
   /** Stores a checked flow and sends its first step (inside the caller's transaction). */
-  #insert (input: AcceptInput, now: number): Flow {
+  #insert (input: AcceptInput, now: number, reads: SendReads): Flow {
     const request = normalize(input.body, input.unknown, () => this.#store.accounts.nextSeq(input.accountId))
     const flow: Flow = {
       id: this.#ids.uuid(),
@@ -187,7 +187,6 @@ export class Engine {
       statusCode: null,
       terminationChannel: null,
       totalPrice: 0,
-      currentStep: -1,
       request,
       outcomes: input.outcomes,
       warnings: flowWarnings(input),
@@ -197,7 +196,7 @@ export class Engine {
     }
     this.#store.flows.insertFlow(flow, stepsIndex(request))
     // the first step is sent at the instant the flow is accepted (sandbox choice)
-    this.#simulation.startFlow(flow, now)
+    this.#simulation.startFlow(flow, now, reads)
     return flow
   }
 

@@ -1,5 +1,7 @@
 import type { Store } from '../store/index.js'
 import type { Flow, Message } from '../store/flows.js'
+import type { Billing } from '../store/accounts.js'
+import type { Sender, Template } from '../store/catalog.js'
 import type { DueEvent } from '../store/events.js'
 import type { Ids } from '../ids.js'
 import type { AnyStep, SmsStep, TemplateViberStep, ViberStep } from '../schemas/failover.js'
@@ -7,6 +9,17 @@ import { canonical, smsEncoding, stepPrice, type Channel } from './channels.js'
 import { resolveOutcome } from './outcomes.js'
 import { BALANCE_STATUSES, INITIAL_STATUS, STATUSES, SUCCESS, TIMING, UNSENT_STATUS } from './statuses.js'
 import { renderTemplate } from './render.js'
+
+/**
+ * What a send's checks read — the account's prices and rules, its senders and templates — handed to
+ * the first step so a send reads each once (the write follows in the same or the next turn of the
+ * event loop; the charge itself is an atomic UPDATE, so the balance is never taken from here).
+ */
+export interface SendReads {
+  billing: Billing
+  senders: Map<string, Sender | undefined>
+  templates: Map<string, Template | undefined>
+}
 
 /** Told of every change, inside the transaction that makes it (callbacks and live events hang here). */
 export interface SimulationHooks {
@@ -72,8 +85,9 @@ export class Simulation {
     return result
   }
 
-  startFlow (flow: Flow, at: number): void {
-    this.#change(() => this.#startStep(flow, runOrder(flow.request.flow)[0], at))
+  /** Sends the first step; `reads` are what the send's checks already read (issue 14: read once). */
+  startFlow (flow: Flow, at: number, reads?: SendReads): void {
+    this.#change(() => this.#startStep(flow, runOrder(flow.request.flow)[0], at, reads))
   }
 
   handle (event: DueEvent): void {
@@ -89,9 +103,9 @@ export class Simulation {
     })
   }
 
-  #startStep (flow: Flow, idx: number, at: number): void {
+  #startStep (flow: Flow, idx: number, at: number, reads?: SendReads): void {
     const step = flow.request.flow[idx]
-    const account = this.#store.accounts.billing(flow.accountId)!
+    const account = reads?.billing ?? this.#store.accounts.billing(flow.accountId)!
     const channel = step.type
     const price = stepPrice(step, account.prices)
     const to = stepTo(step)
@@ -115,12 +129,11 @@ export class Simulation {
       final: !paid,
       price: paid ? price : 0,
       outcome,
-      data: this.#messageData(flow, step),
+      data: this.#messageData(flow, step, reads),
       cleared: false,
       createdAt: at
     }
     flow.status = 'InProgress'
-    flow.currentStep = idx
     flow.terminationChannel = channel
     flow.totalPrice += message.price
     flow.updatedAt = at
@@ -132,18 +145,20 @@ export class Simulation {
     else this.#finishStep(flow, message, at, '1')
   }
 
-  #messageData (flow: Flow, step: AnyStep): Record<string, unknown> {
+  #messageData (flow: Flow, step: AnyStep, reads?: SendReads): Record<string, unknown> {
     switch (step.type) {
       case 'Sms': {
         const enc = smsEncoding(step.message.body)
         return { smsId: this.#ids.uuid(), parts: enc.parts, encoding: enc.encoding }
       }
       case 'Viber': {
-        const sender = this.#store.catalog.sender(flow.accountId, step.senderInfoTrackingId)
+        const sender = reads?.senders.has(step.senderInfoTrackingId) === true
+          ? reads.senders.get(step.senderInfoTrackingId)
+          : this.#store.catalog.sender(flow.accountId, step.senderInfoTrackingId)
         const data: Record<string, unknown> = { from: sender?.name ?? step.senderInfoTrackingId }
         if ('templateId' in step && step.templateId !== undefined) {
           const t = step as TemplateViberStep
-          const template = this.#store.catalog.template(flow.accountId, t.templateId)
+          const template = reads?.templates.has(t.templateId) === true ? reads.templates.get(t.templateId) : this.#store.catalog.template(flow.accountId, t.templateId)
           data.renderedText = template ? renderTemplate(Object.hasOwn(template.languages, t.templateLang) ? template.languages[t.templateLang] : '', t.templateParams ?? {}) : ''
         }
         return data

@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3'
 import type { DB } from './database.js'
 
 /** What can be due: each kind is handled by the simulation (src/engine/simulation.ts) or callbacks. */
-export type DueKind = 'step.start' | 'message.status' | 'message.expire' | 'callback.attempt'
+export type DueKind = 'message.status' | 'message.expire' | 'callback.attempt'
 
 export interface DueEvent {
   id: number

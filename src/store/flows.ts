@@ -17,7 +17,6 @@ export interface Flow {
   /** micro-units */
   totalPrice: number
   /** index in request.flow of the step running now, -1 before the first */
-  currentStep: number
   request: FlowRequest
   /** per channel, from the X-Sandbox-Outcome header */
   outcomes: Record<string, string>
@@ -65,6 +64,7 @@ interface FlowRow {
   status_code: string | null
   termination_channel: ChannelName | null,
   total_price: number,
+  /** written by nothing since round two: the column stays (migrations only go forward) */
   current_step: number,
   /** joined from flow_requests (migration 007) where a query asks for it */
   request?: string,
@@ -103,7 +103,6 @@ const toFlow = (r: FlowRow, request?: FlowRequest): Flow => ({
   statusCode: r.status_code,
   terminationChannel: r.termination_channel,
   totalPrice: r.total_price,
-  currentStep: r.current_step,
   request: request ?? JSON.parse(r.request!),
   outcomes: JSON.parse(r.outcomes),
   warnings: JSON.parse(r.warnings),
@@ -231,7 +230,7 @@ export class FlowStore {
     this.#flow = db.prepare('SELECT * FROM flows WHERE id = ?')
     this.#request = db.prepare('SELECT request FROM flow_requests WHERE flow_id = ?')
     this.#updateFlow = db.prepare(`UPDATE flows SET status = @status, status_code = @statusCode, termination_channel = @terminationChannel,
-      total_price = @totalPrice, current_step = @currentStep, updated_at = @updatedAt WHERE id = @id`)
+      total_price = @totalPrice, updated_at = @updatedAt WHERE id = @id`)
     this.#insertMessage = db.prepare(`INSERT INTO messages (id, flow_id, account_id, step_idx, channel, to_number, status, detailed_status,
       description, status_at, final, price, outcome, data, created_at) VALUES (@id, @flowId, @accountId, @stepIdx, @channel, @to, @status,
       @detailedStatus, @description, @statusAt, @final, @price, @outcome, @data, @createdAt)`)
@@ -247,7 +246,7 @@ export class FlowStore {
     this.#countPending = db.prepare("SELECT count(*) AS n FROM flows WHERE account_id = ? AND status IN ('Queued', 'InProgress')")
   }
 
-  insertFlow (flow: Omit<Flow, 'status' | 'statusCode' | 'terminationChannel' | 'totalPrice' | 'currentStep'>, steps: Array<{ type: string, to: string }>): void {
+  insertFlow (flow: Omit<Flow, 'status' | 'statusCode' | 'terminationChannel' | 'totalPrice'>, steps: Array<{ type: string, to: string }>): void {
     this.#insertFlow.run({
       ...flow,
       status: 'Queued',
