@@ -8,6 +8,10 @@ import { ROOT } from '../src/paths.js'
 import { SEED_EXAMPLE_FILE } from '../src/vocabulary.js'
 import type { TimeSource } from '../src/engine/clock.js'
 import { committedContract } from './contract.js'
+import { Store } from '../src/store/index.js'
+import { loadSeed } from '../src/seed.js'
+import { DEFAULT_SEED } from '../src/paths.js'
+import { ApiError } from '../src/errors.js'
 
 export const FIXTURES = join(ROOT, 'test', 'fixtures')
 
@@ -285,4 +289,26 @@ export function refused (t: Test, res: SendResponse, path: string, message: stri
   t.equal(body.properties?.[path], message, `${name}: properties["${path}"]`)
   t.match(body.developerMessage, path, `${name}: developerMessage names the field`)
   t.match(body.developerMessage, message, `${name}: developerMessage says what to fix`)
+}
+
+/** The default seed's account, as store and engine tests create it. */
+export const SEED_ACCOUNT = loadSeed(DEFAULT_SEED).accounts[0]
+export const T0 = Date.UTC(2026, 0, 1)
+
+/** A Store on ':memory:' holding seed accounts (`a` by default) on a manual clock at T0, closed when the test ends. */
+export function seededStore (t: Test, ...accounts: Array<{ id: string, applicationId?: string }>): Store {
+  const store = new Store(':memory:')
+  t.teardown(() => store.close())
+  const clock = { mode: 'manual' as const, scale: 1, baseSandbox: T0, baseReal: T0 }
+  for (const a of accounts.length > 0 ? accounts : [{ id: 'a' }]) {
+    const applications = a.applicationId === undefined ? undefined : [{ ...SEED_ACCOUNT.applications[0], id: a.applicationId }]
+    store.createAccount({ id: a.id, seed: SEED_ACCOUNT, clock, createdAt: T0, applications })
+  }
+  return store
+}
+
+/** The ApiError `fn` throws (any other error, or none, fails the caller). */
+export function apiFailure (fn: () => unknown): ApiError {
+  try { fn() } catch (err) { if (err instanceof ApiError) return err; throw err }
+  throw new Error('no error')
 }

@@ -1,27 +1,15 @@
 import t, { type Test } from 'tap'
-import { ApiError, ERRORS } from '../../src/errors.js'
+import { ERRORS } from '../../src/errors.js'
 import { createTemplate, reviewTemplate } from '../../src/engine/templates.js'
-import { loadSeed } from '../../src/seed.js'
-import { DEFAULT_SEED } from '../../src/paths.js'
-import { Store } from '../../src/store/index.js'
+import { apiFailure, SEED_ACCOUNT, seededStore, T0 } from '../helper.js'
 
 // provider-api.md §8's template rules without HTTP: created PENDING, reviewed once
 
-const SEED = loadSeed(DEFAULT_SEED).accounts[0]
+const SEED = SEED_ACCOUNT
 const SENDER = SEED.senders[0].id
-const T0 = Date.UTC(2026, 0, 1)
 
-function store (t: Test): Store {
-  const s = new Store(':memory:')
-  t.teardown(() => s.close())
-  s.createAccount({ id: 'a', seed: SEED, clock: { mode: 'manual', scale: 1, baseSandbox: T0, baseReal: T0 }, createdAt: T0 })
-  return s
-}
-
-const failure = (fn: () => unknown): ApiError => {
-  try { fn() } catch (err) { if (err instanceof ApiError) return err; throw err }
-  throw new Error('no error')
-}
+const failure = apiFailure
+const store = (t: Test) => seededStore(t)
 
 t.test('a template is created PENDING with its placeholders; reviewed once', async (t) => {
   const s = store(t)
