@@ -51,7 +51,7 @@ export const OAuthErrorSchema = Type.Object({
 export function unauthorizedResponse (scheme: 'Basic' | 'Bearer'): TSchema {
   const description = scheme === 'Basic'
     ? 'Basic realm="oauth2/client": the client credentials were missing or wrong'
-    : 'Bearer realm="oauth2-resource" when no token was sent; Bearer realm="oauth2-resource", error="invalid_token", error_description="…" for an unknown or expired token'
+    : 'Bearer realm="oauth2-resource", error="invalid_token", error_description="…" on every 401: an unknown or expired token, or none sent'
   return Type.Ref('OAuthError', { headers: { 'WWW-Authenticate': Type.String({ description }) } })
 }
 

@@ -239,8 +239,8 @@ t.test('API calls without a token → 401 "Full authentication is required to ac
       const name = `${call.method} ${call.url} with ${authorization === undefined ? 'no header' : JSON.stringify(authorization)}`
       t.equal(res.statusCode, 401, name)
       t.same(res.json(), { error: 'unauthorized', error_description: ERRORS.TOKEN_MISSING.message }, name)
-      // RFC 6750 §3.1: no credentials, so a challenge without an error code
-      t.equal(res.headers['www-authenticate'], 'Bearer realm="oauth2-resource"', `${name}: a bare Bearer challenge`)
+      // every API 401 carries error="invalid_token" (issue 17), a missing token included
+      t.equal(res.headers['www-authenticate'], 'Bearer realm="oauth2-resource", error="invalid_token", error_description="Full authentication is required to access this resource"', `${name}: a Bearer challenge with invalid_token`)
     }
   }
   t.equal(ERRORS.TOKEN_MISSING.message, 'Full authentication is required to access this resource')
