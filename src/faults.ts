@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, ERRORS, errorBody, type CatalogEntry, type Problem } from './errors.js'
 import type { App } from './app.js'
 import { isApiPath, journalOf, type Journal } from './journal.js'
+import { mulberry32 } from './ids.js'
 
 /*
  * sandbox.md "Faults": the provider misbehaving on purpose. Rules live in memory, per account (a
@@ -91,16 +92,10 @@ function compileRoute (route: unknown): { method: string, path: RegExp | null } 
   return { method: m[1].toUpperCase(), path: new RegExp(`^${pattern}/?$`) }
 }
 
-/** A small seeded generator (mulberry32): the same seed draws the same probabilities, so a run repeats. */
+/** A seeded generator of [0, 1) (the ids' mulberry32): the same seed draws the same probabilities, so a run repeats. */
 export function seededRandom (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = mulberry32(seed)
+  return () => next() / 4294967296
 }
 
 /** The rules of every account, in memory. */
