@@ -1,4 +1,5 @@
-import { createServer as createNetServer } from 'node:net'
+import { createServer as createNetServer, type Socket } from 'node:net'
+import { request as httpRequest } from 'node:http'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Test } from 'tap'
@@ -311,4 +312,53 @@ export function seededStore (t: Test, ...accounts: Array<{ id: string, applicati
 export function apiFailure (fn: () => unknown): ApiError {
   try { fn() } catch (err) { if (err instanceof ApiError) return err; throw err }
   throw new Error('no error')
+}
+
+export interface EventStream {
+  status: number
+  type: string | undefined
+  /** every `event:`/`data:` block received so far, data parsed */
+  events: Array<{ event: string, data: any }>
+  socket: Socket
+  closed: Promise<void>
+  /** pausing the response (not the socket, which the response resumes) stops reading from the kernel */
+  pause: () => void
+  resume: () => void
+  close: () => void
+}
+
+/** Opens GET /_sandbox/events (or any server-sent events URL) on a listening server and collects what arrives. */
+export async function openEventStream (url: string, headers: Record<string, string> = {}): Promise<EventStream> {
+  return await new Promise((resolve, reject) => {
+    const req = httpRequest(url, { headers }, (res) => {
+      const events: EventStream['events'] = []
+      let buffer = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => {
+        buffer += chunk
+        let end
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          const event = /^event: (.+)$/m.exec(block)?.[1]
+          const data = /^data: (.+)$/m.exec(block)?.[1]
+          if (event !== undefined && data !== undefined) events.push({ event, data: JSON.parse(data) })
+        }
+      })
+      res.on('error', () => {})
+      const closed = new Promise<void>((resolve) => res.socket.on('close', () => resolve()))
+      resolve({
+        status: res.statusCode ?? 0,
+        type: res.headers['content-type'],
+        events,
+        socket: res.socket,
+        closed,
+        pause: () => res.pause(),
+        resume: () => res.resume(),
+        close: () => req.destroy()
+      })
+    })
+    req.on('error', reject)
+    req.end()
+  })
 }

@@ -1,34 +1,8 @@
 import t from 'tap'
-import { request } from 'node:http'
-import { advance, build, smsStep, token, send, viberStep } from '../helper.js'
+import { advance, build, openEventStream, smsStep, token, send, viberStep } from '../helper.js'
 import { receiver } from './receiver.js'
 
-interface SseEvent { event: string, data: any }
-
-/** Opens GET /_sandbox/events on a listening app and collects what arrives. */
-async function listen (url: string): Promise<{ events: SseEvent[], status: number, type: string | undefined, close: () => void }> {
-  return await new Promise((resolve, reject) => {
-    const events: SseEvent[] = []
-    const req = request(url, (res) => {
-      let buffer = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => {
-        buffer += chunk
-        let end
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end)
-          buffer = buffer.slice(end + 2)
-          const event = /^event: (.+)$/m.exec(block)?.[1]
-          const data = /^data: (.+)$/m.exec(block)?.[1]
-          if (event && data) events.push({ event, data: JSON.parse(data) })
-        }
-      })
-      resolve({ events, status: res.statusCode!, type: res.headers['content-type'], close: () => req.destroy() })
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
+const listen = openEventStream
 
 const until = async (check: () => boolean): Promise<void> => {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10))

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap'
 import { connect, type Socket } from 'node:net'
-import { request as httpRequest } from 'node:http'
+import { openEventStream, type EventStream } from '../helper.js'
 import { buildApp, type App } from '../../src/app.js'
 import { ERRORS } from '../../src/errors.js'
 import type { Config } from '../../src/config.js'
@@ -70,35 +70,9 @@ t.test('a request that arrives in time is served as usual', async (t) => {
   t.match(res.text, /^HTTP\/1\.1 200 /)
 })
 
-interface Stream { events: Array<{ event: string, data: any }>, socket: Socket, closed: Promise<void>, pause: () => void, resume: () => void }
-
-/** Opens the live stream and collects its events. */
-async function openStream (port: number, path: string, headers: Record<string, string> = {}): Promise<Stream & { status: number }> {
-  return await new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, headers }, (res) => {
-      const events: Stream['events'] = []
-      let buffer = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => {
-        buffer += chunk
-        let end
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end)
-          buffer = buffer.slice(end + 2)
-          const event = /^event: (.*)$/m.exec(block)?.[1]
-          const data = /^data: (.*)$/m.exec(block)?.[1]
-          if (event !== undefined && data !== undefined) events.push({ event, data: JSON.parse(data) })
-        }
-      })
-      res.on('error', () => {})
-      const closed = new Promise<void>((resolve) => res.socket.on('close', () => resolve()))
-      // pausing the response (not the socket, which the response resumes) stops reading from the kernel
-      resolve({ status: res.statusCode ?? 0, events, socket: res.socket, closed, pause: () => res.pause(), resume: () => res.resume() })
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
+/** Opens the live stream on the local port. */
+const openStream = async (port: number, path: string, headers: Record<string, string> = {}): Promise<EventStream> =>
+  await openEventStream(`http://127.0.0.1:${port}${path}`, headers)
 
 const completed = (accountId: string, id: string): any => ({
   flow: { accountId, id, kind: 'standard', status: 'Succeeded', statusCode: 200, terminationChannel: 'Sms' },
