@@ -4,6 +4,8 @@ import { ApiError, ERRORS, errorBody, type CatalogEntry, type Problem } from './
 import type { App } from './app.js'
 import { isApiPath, journalOf, type Journal } from './journal.js'
 import { mulberry32 } from './ids.js'
+import type { Static } from 'typebox'
+import type { FaultRuleSchema } from './schemas/levers.js'
 
 /*
  * sandbox.md "Faults": the provider misbehaving on purpose. Rules live in memory, per account (a
@@ -19,16 +21,8 @@ export const MAX_DELAY_MS = 120_000
 export const MAX_RETRY_AFTER = 86_400
 const METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', '*'])
 
-export interface FaultRule {
-  route: string
-  status?: number
-  retryAfter?: number
-  delayMs?: number
-  drop?: 'reset' | 'hang'
-  afterCommit?: boolean
-  times?: number
-  probability?: number
-}
+/** A rule as PUT /_sandbox/faults takes it (its schema); ruleProblems() checks what the schema cannot. */
+export type FaultRule = Static<typeof FaultRuleSchema>
 
 /** A fault applied to one request, as the journal records it. */
 export interface AppliedFault {
@@ -145,8 +139,9 @@ export class Faults {
         if (random() >= r.rule.probability) continue
       }
       if (r.remaining !== null) r.remaining--
+      // ruleProblems() let only these values through at PUT time
       const { status, retryAfter, delayMs, drop, afterCommit } = r.rule
-      return compact({ source: 'rule', rule: i, status: status as FaultStatus | undefined, retryAfter, delayMs, drop, afterCommit })
+      return compact({ source: 'rule', rule: i, status: status as FaultStatus | undefined, retryAfter, delayMs, drop: drop as AppliedFault['drop'], afterCommit })
     }
     return undefined
   }
