@@ -195,18 +195,30 @@ export function problemsFromAjv (errors: ErrorObject[], root = ''): Problem[] {
 
 type Schema = Record<string, any>
 
+/** The schema that applies to `value`: $refs followed to the shared schemas, a tagged union narrowed to the branch its tag picks; undefined when no branch does. */
+function applicable (schema: Schema, value: unknown, shared: Map<string, Schema>): Schema | undefined {
+  for (;;) {
+    if (schema.$ref) {
+      schema = shared.get(schema.$ref) ?? {}
+    } else if (schema.discriminator && isObject(value)) {
+      const tag = schema.discriminator.propertyName as string
+      const branch = (schema.oneOf as Schema[]).find((b) => b.properties?.[tag]?.const === value[tag])
+      if (branch === undefined) return undefined
+      schema = branch
+    } else {
+      return schema
+    }
+  }
+}
+
 /**
  * The properties of `value` that `schema` does not name, as paths. Follows $refs to the shared
  * schemas, tagged unions to the branch the tag picks, arrays to their items; maps (records) and
  * free-form values (restrictions) are not walked.
  */
-export function unknownProperties (schema: Schema, value: unknown, shared: Map<string, Schema>, path = '', out: string[] = []): string[] {
-  if (schema.$ref) return unknownProperties(shared.get(schema.$ref) ?? {}, value, shared, path, out)
-  if (schema.discriminator && isObject(value)) {
-    const tag = schema.discriminator.propertyName as string
-    const branch = (schema.oneOf as Schema[]).find((b) => b.properties?.[tag]?.const === value[tag])
-    return branch ? unknownProperties(branch, value, shared, path, out) : out
-  }
+export function unknownProperties (given: Schema, value: unknown, shared: Map<string, Schema>, path = '', out: string[] = []): string[] {
+  const schema = applicable(given, value, shared)
+  if (schema === undefined) return out
   if (schema.type === 'object' && schema.properties && isObject(value)) {
     for (const [key, child] of Object.entries(value)) {
       // own keys only: a "constructor" key must not find Object's members
@@ -266,13 +278,9 @@ function isEmptyValue (schema: Schema | undefined, value: unknown, shared: Map<s
  * Walks the schema like unknownProperties; a property the schema does not know and that was sent
  * empty is reported here, not as unknown.
  */
-export function stripEmptyValues (schema: Schema, value: unknown, shared: Map<string, Schema>, path = '', out: string[] = []): string[] {
-  if (schema.$ref) return stripEmptyValues(shared.get(schema.$ref) ?? {}, value, shared, path, out)
-  if (schema.discriminator && isObject(value)) {
-    const tag = schema.discriminator.propertyName as string
-    const branch = (schema.oneOf as Schema[]).find((b) => b.properties?.[tag]?.const === value[tag])
-    return branch ? stripEmptyValues(branch, value, shared, path, out) : out
-  }
+export function stripEmptyValues (given: Schema, value: unknown, shared: Map<string, Schema>, path = '', out: string[] = []): string[] {
+  const schema = applicable(given, value, shared)
+  if (schema === undefined) return out
   if (schema.type === 'object' && schema.properties && isObject(value)) {
     const required = new Set<string>(schema.required ?? [])
     for (const [key, child] of Object.entries(value)) {
