@@ -28,14 +28,20 @@ export function principalOf (store: Store, token: string | undefined, now: numbe
 
 /** onRequest hook for the emulated API: 401 bodies as provider-api.md §1, before any body is read. */
 export function requireToken (store: Store, now: () => number) {
-  return async function (request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  // callback-style: no promise per request on the hot path
+  return function (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
     const header = request.headers.authorization
     // like the provider's OAuth2 stack, only a Bearer header counts as an attempt: anything else is no authentication
-    if (header === undefined || !/^\s*bearer(?:\s|$)/i.test(header)) throw new ApiError(ERRORS.TOKEN_MISSING)
-    const token = bearerToken(request)
-    const principal = principalOf(store, token, now())
-    if (!principal) throw new ApiError(ERRORS.TOKEN_INVALID, `Invalid access token: ${token ?? header.replace(/^\S+\s*/, '')}`)
+    if (header === undefined || !/^\s*bearer(?:\s|$)/i.test(header)) return done(new ApiError(ERRORS.TOKEN_MISSING))
+    let principal
+    try {
+      principal = principalOf(store, bearerToken(request), now())
+    } catch (err) {
+      return done(err as Error)
+    }
+    if (!principal) return done(new ApiError(ERRORS.TOKEN_INVALID, `Invalid access token: ${bearerToken(request) ?? header.replace(/^\S+\s*/, '')}`))
     request.principal = principal
+    done()
   }
 }
 

@@ -32,11 +32,12 @@ export function watchDatabase (app: App): void {
   const timer = setInterval(check, CHECK_EVERY_MS)
   timer.unref()
   app.addHook('onClose', async () => clearInterval(timer))
-  app.addHook('onRequest', async (request) => {
+  // callback-style: no promise per request on the hot path
+  app.addHook('onRequest', (request, _reply, done) => {
     // the health route reports the problem itself, as its 503
-    if (request.url === '/_sandbox/health' || request.url.startsWith('/_sandbox/health?')) return
+    if (request.url === '/_sandbox/health' || request.url.startsWith('/_sandbox/health?')) return done()
     const read = request.method === 'GET' || request.method === 'HEAD'
     const problem = read && performance.now() - lastAt < READ_REUSE_MS ? last : check()
-    if (problem !== undefined) throw new ApiError(ERRORS.DATABASE_GONE, `${ERRORS.DATABASE_GONE.message} (${problem})`)
+    done(problem === undefined ? undefined : new ApiError(ERRORS.DATABASE_GONE, `${ERRORS.DATABASE_GONE.message} (${problem})`))
   })
 }

@@ -84,7 +84,8 @@ export function registerGuard (app: App): void {
   const token = app.config.SANDBOX_ADMIN_TOKEN
   const dashboard = dashboardPaths()
 
-  app.addHook('onRequest', async (request, reply) => {
+  /** Throws the refusal; 'login' sends a browser to the login page; undefined lets the request through. */
+  const judge = (request: FastifyRequest): 'login' | undefined => {
     // the route that matched, not the raw URL: the router decodes it, so /%5Fsandbox/reset reaches
     // /_sandbox/reset and must be guarded as such (an unmatched URL is judged by its decoded path)
     const path = (request.routeOptions.url ?? decodedPath(request.url)).replace(/\/$/, '') || '/'
@@ -103,10 +104,19 @@ export function registerGuard (app: App): void {
     if (hasToken(request, token)) return
     // a person at a browser gets the login page; a program gets the provider-shaped 401
     const accept = request.headers.accept
-    if (request.method === 'GET' && typeof accept === 'string' && accept.includes('text/html')) {
-      return await reply.redirect(`${LOGIN}?next=${encodeURIComponent(request.url)}`, 303)
-    }
+    if (request.method === 'GET' && typeof accept === 'string' && accept.includes('text/html')) return 'login'
     throw new ApiError(ERRORS.ADMIN_TOKEN_REQUIRED)
+  }
+  // callback-style: no promise per request on the hot path
+  app.addHook('onRequest', (request, reply, done) => {
+    let verdict
+    try {
+      verdict = judge(request)
+    } catch (err) {
+      return done(err as Error)
+    }
+    if (verdict === 'login') void reply.redirect(`${LOGIN}?next=${encodeURIComponent(request.url)}`, 303)
+    else done()
   })
 
   const hidden = { hide: true, tags: ['Sandbox control'] }
