@@ -44,8 +44,9 @@ for (const entry of ['server', 'cli']) {
     define: { SANDBOX_BUNDLE_ENTRY: JSON.stringify(entry) },
     banner: { js: banner },
     // whitespace and syntax only: function names stay readable in stack traces and CPU profiles
-    minifyWhitespace: true,
-    minifySyntax: true,
+    // (BUNDLE_READABLE=1 keeps one statement per line, for reading CPU profiles line by line)
+    minifyWhitespace: process.env.BUNDLE_READABLE !== '1',
+    minifySyntax: process.env.BUNDLE_READABLE !== '1',
     legalComments: 'none',
     logLevel: 'warning'
   })
