@@ -191,7 +191,7 @@ export class FlowStore {
   #insertRequest: Statement<[string, string]>
   #insertStep: Statement
   #flow: Statement<[string], FlowRow>
-  #request: Statement<[string], { request: string }>
+  #flowWithRequest: Statement<[string], FlowRow & { request: string }>
   #updateFlow: Statement
   #insertMessage: Statement
   #message: Statement<[string], MessageRow>
@@ -228,7 +228,7 @@ export class FlowStore {
     this.#insertRequest = db.prepare('INSERT INTO flow_requests (flow_id, request) VALUES (?, ?)')
     this.#insertStep = db.prepare('INSERT INTO flow_steps (flow_id, idx, type, to_number) VALUES (?, ?, ?, ?)')
     this.#flow = db.prepare('SELECT * FROM flows WHERE id = ?')
-    this.#request = db.prepare('SELECT request FROM flow_requests WHERE flow_id = ?')
+    this.#flowWithRequest = db.prepare('SELECT f.*, r.request FROM flows f JOIN flow_requests r ON r.flow_id = f.id WHERE f.id = ?')
     this.#updateFlow = db.prepare(`UPDATE flows SET status = @status, status_code = @statusCode, termination_channel = @terminationChannel,
       total_price = @totalPrice, updated_at = @updatedAt WHERE id = @id`)
     this.#insertMessage = db.prepare(`INSERT INTO messages (id, flow_id, account_id, step_idx, channel, to_number, status, detailed_status,
@@ -259,15 +259,16 @@ export class FlowStore {
   }
 
   flow (id: string): Flow | undefined {
-    const row = this.#flow.get(id)
-    if (row === undefined) return undefined
-    let request = this.requests.get(id)
-    if (request === undefined) {
-      const stored = this.#request.get(id)
-      if (stored === undefined) return undefined
-      request = JSON.parse(stored.request) as FlowRequest
-      this.requests.set(id, request)
+    const cached = this.requests.get(id)
+    if (cached !== undefined) {
+      const row = this.#flow.get(id)
+      return row && toFlow(row, cached)
     }
+    // one statement for the row and its request (an advance reads each flow's request once: issue 15)
+    const row = this.#flowWithRequest.get(id)
+    if (row === undefined) return undefined
+    const request = JSON.parse(row.request) as FlowRequest
+    this.requests.set(id, request)
     return toFlow(row, request)
   }
 
