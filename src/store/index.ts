@@ -75,7 +75,7 @@ export class Store {
     this.flows = new FlowStore(this.db, caches.trackingRecords ?? 0)
     this.events = new EventStore(this.db)
     this.callbacks = new CallbackStore(this.db)
-    this.journal = new JournalStore(this.db)
+    this.journal = new JournalStore(this.db, caches.trackingRecords ?? 0)
     this.inbox = new InboxStore(this.db)
   }
 

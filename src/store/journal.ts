@@ -65,8 +65,6 @@ interface Written { body: string, id: number }
 // an answer is shared only with a row at most this many rows older, so pruning (which drops the oldest
 // rows first) looks no further than this past its cut for references to copy back (#keepShared)
 const SHARE_WINDOW = 10_000
-// tracking ids whose last full answer is remembered for sharing, most recently written last
-const SHARE_MEMORY = 10_000
 
 // one WHERE for the list and the count: each filter is off when its parameter is NULL
 const WHERE = `account_id = @account AND (@method IS NULL OR method = @method)
@@ -88,15 +86,18 @@ export class JournalStore {
   #maxId: Statement<[], { id: number | null }>
   #firstSince: Statement<[number], { id: number }>
   readonly #db: DB
-  // the last answer written in full per account and tracking id (committed rows only)
+  // the last answer written in full per account and tracking id (committed rows only), at most #remember
   readonly #written = new Map<string, Written>()
+  readonly #remember: number
   // rows up to this id may have been pruned: nothing refers to them any more
   #floor = 0
   // the highest id written (or found at start): the next row's id is at most one more
   #lastId: number
 
-  constructor (db: DB) {
+  /** `remember`: tracking ids whose last answer is kept in memory to be shared (SANDBOX_TRACKING_CACHE); 0 shares nothing */
+  constructor (db: DB, remember = 0) {
     this.#db = db
+    this.#remember = remember
     this.#insert = db.prepare(`INSERT INTO requests (account_id, at, real_at, method, path, status, duration_ms, request_headers,
       request_body, response_body, tracking_id, error_code, fault, response_same_as)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
@@ -128,7 +129,7 @@ export class JournalStore {
           e.requestBody, shared ? null : e.responseBody, e.trackingId, e.errorCode, e.fault === null ? null : JSON.stringify(e.fault),
           shared ? earlier.id : null).lastInsertRowid)
         this.#lastId = Math.max(this.#lastId, id)
-        if (!shared && key !== undefined) written.set(key, { body: e.responseBody!, id })
+        if (!shared && key !== undefined && this.#remember > 0) written.set(key, { body: e.responseBody!, id })
       }
     })
   }
@@ -147,7 +148,7 @@ export class JournalStore {
       this.#written.delete(key)
       this.#written.set(key, w)
     }
-    while (this.#written.size > SHARE_MEMORY) this.#written.delete(this.#written.keys().next().value!)
+    while (this.#written.size > this.#remember) this.#written.delete(this.#written.keys().next().value!)
   }
 
   list (accountId: string, filter: JournalFilter = {}): StoredJournalEntry[] {

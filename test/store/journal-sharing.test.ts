@@ -24,7 +24,7 @@ const entry = (over: Partial<JournalEntry> = {}): JournalEntry => ({
 })
 
 function open (t: Test): Store {
-  const store = new Store(join(t.testdir(), 'j.db'))
+  const store = new Store(join(t.testdir(), 'j.db'), { trackingRecords: 100 })
   t.teardown(() => store.close())
   return store
 }
@@ -95,4 +95,20 @@ t.test('through the API: a polled flow is journaled once in full, and every poll
   t.same(journaled.map((e: any) => e.response.body), polls.reverse(), 'each entry shows the answer its request got')
   const rows = app.store.db.prepare('SELECT response_same_as FROM requests WHERE method = ? ORDER BY id').all('GET') as Raw[]
   t.same(rows.map((r) => r.response_same_as === null), [true, false, false], 'stored in full once')
+})
+
+t.test('SANDBOX_TRACKING_CACHE=0 keeps no answer in memory: every answer is stored in full', async (t) => {
+  const store = new Store(join(t.testdir(), 'j.db'), { trackingRecords: 0 })
+  t.teardown(() => store.close())
+  store.journal.insertMany([entry(), entry()])
+  store.journal.insertMany([entry()])
+  t.same(raw(store).map((r) => r.response_same_as), [null, null, null])
+})
+
+t.test('at most SANDBOX_TRACKING_CACHE tracking ids are remembered, the least recently written forgotten first', async (t) => {
+  const store = new Store(join(t.testdir(), 'j.db'), { trackingRecords: 2 })
+  t.teardown(() => store.close())
+  store.journal.insertMany([entry({ trackingId: 'a' }), entry({ trackingId: 'b' }), entry({ trackingId: 'c' })])
+  store.journal.insertMany([entry({ trackingId: 'a' }), entry({ trackingId: 'c' })])
+  t.same(raw(store).map((r) => r.response_same_as), [null, null, null, null, 3], 'a was forgotten, c shared')
 })
