@@ -33,13 +33,10 @@ export function requireToken (store: Store, now: () => number) {
     const header = request.headers.authorization
     // like the provider's OAuth2 stack, only a Bearer header counts as an attempt: anything else is no authentication
     if (header === undefined || !/^\s*bearer(?:\s|$)/i.test(header)) return done(new ApiError(ERRORS.TOKEN_MISSING))
-    let principal
-    try {
-      principal = principalOf(store, bearerToken(request), now())
-    } catch (err) {
-      return done(err as Error)
-    }
-    if (!principal) return done(new ApiError(ERRORS.TOKEN_INVALID, `Invalid access token: ${bearerToken(request) ?? header.replace(/^\S+\s*/, '')}`))
+    const token = bearerToken(request)
+    // a storage error thrown here reaches Fastify's hook runner, which answers it as the error it is
+    const principal = principalOf(store, token, now())
+    if (!principal) return done(new ApiError(ERRORS.TOKEN_INVALID, `Invalid access token: ${token ?? header.replace(/^\S+\s*/, '')}`))
     request.principal = principal
     done()
   }

@@ -79,8 +79,7 @@ export class JournalStore {
   #list: Statement<[Record<string, unknown>], Row>
   #count: Statement<[Record<string, unknown>], { n: number }>
   #clear: Statement<[string]>
-  #pruneAge: Statement<[number]>
-  #pruneCount: Statement<[number]>
+  #deleteUpTo: Statement<[number]>
   #insertAll: (entries: JournalEntry[], written: Map<string, Written>) => void
   #keepShared: Statement<[{ cut: number }]>
   #maxId: Statement<[], { id: number | null }>
@@ -106,13 +105,11 @@ export class JournalStore {
       FROM requests WHERE ${WHERE} ORDER BY id DESC LIMIT @limit`)
     this.#count = db.prepare(`SELECT count(*) AS n FROM requests WHERE ${WHERE}`)
     this.#clear = db.prepare('DELETE FROM requests WHERE account_id = ?')
-    // rows are written in the order they happen: the old ones are a prefix of the ids (no index on real_at to keep up)
-    this.#pruneAge = db.prepare(`DELETE FROM requests WHERE id < coalesce((SELECT id FROM requests WHERE real_at >= ? ORDER BY id LIMIT 1),
-      (SELECT max(id) + 1 FROM requests))`)
-    // ids grow by one per row: the newest `keep` are at most those above max(id) - keep (fewer where rows
-    // were cleared in between; an O(log n) bound: the
-    // OFFSET it replaces walked every kept row, 6.6% of a send's CPU at 100k rows: issue 15)
-    this.#pruneCount = db.prepare('DELETE FROM requests WHERE id <= (SELECT max(id) FROM requests) - ?')
+    // both prunings drop a prefix of the ids: rows are written in the order they happen (no index on
+    // real_at to keep up), and the newest `keep` are at most those above max(id) - keep (fewer where rows
+    // were cleared in between; an O(log n) bound: the OFFSET it replaces walked every kept row, 6.6% of
+    // a send's CPU at 100k rows: issue 15)
+    this.#deleteUpTo = db.prepare('DELETE FROM requests WHERE id <= ?')
     this.#keepShared = db.prepare(`UPDATE requests SET response_body = (SELECT s.response_body FROM requests s WHERE s.id = requests.response_same_as),
       response_same_as = NULL WHERE id > @cut AND id <= @cut + ${SHARE_WINDOW} AND response_same_as <= @cut`)
     this.#maxId = db.prepare('SELECT max(id) AS id FROM requests')
@@ -167,24 +164,21 @@ export class JournalStore {
 
   /** Drops entries recorded before `before` (wall clock): returns how many went. */
   pruneOlderThan (before: number): number {
-    const first = this.#firstSince.get(before)?.id ?? (this.#maxId.get()?.id ?? 0) + 1
-    if (first <= 1) return 0
-    return this.#pruned(first - 1, () => this.#pruneAge.run(before).changes)
+    return this.#pruneUpTo((this.#firstSince.get(before)?.id ?? (this.#maxId.get()?.id ?? 0) + 1) - 1)
   }
 
   /** Keeps the newest `keep` entries of the whole sandbox. */
   pruneBeyond (keep: number): number {
-    const cut = (this.#maxId.get()?.id ?? 0) - keep
-    if (cut <= 0) return 0
-    return this.#pruned(cut, () => this.#pruneCount.run(keep).changes)
+    return this.#pruneUpTo((this.#maxId.get()?.id ?? 0) - keep)
   }
 
-  /** Rows up to `cut` are about to go: the rows after it that share their answers get their own copies first. */
-  #pruned (cut: number, prune: () => number): number {
+  /** Drops the rows up to `cut`; the rows after it that share their answers get their own copies first. */
+  #pruneUpTo (cut: number): number {
+    if (cut <= 0) return 0
     return this.#db.transaction(() => {
       this.#keepShared.run({ cut })
       this.#floor = Math.max(this.#floor, cut)
-      return prune()
+      return this.#deleteUpTo.run(cut).changes
     })()
   }
 }
