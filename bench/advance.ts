@@ -3,8 +3,7 @@ import { Session } from 'node:inspector/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { buildApp } from '../src/app.js'
-import type { Scope } from '../src/schemas/seed.js'
-import { SEED_EXAMPLE } from '../src/vocabulary.js'
+import { acceptFlows } from './flows.js'
 
 /*
  * The advance measurement alone and in-process (from the sources, so a profile names src/ lines):
@@ -17,15 +16,7 @@ const db = join(mkdtempSync(join(tmpdir(), 'bench-advance-')), 'advance.db')
 const app = await buildApp({ config: { SANDBOX_DB: db, SANDBOX_CLOCK: 'manual' } })
 try {
   await app.ready()
-  app.store.accounts.setBalance('sandbox', 1e15)
-  const scopes = app.store.auth.application('sandbox-app')!.scopes as Scope[]
-  const base = structuredClone(SEED_EXAMPLE)
-  delete base.callback
-  for (let i = 0; i < N; i++) {
-    const body = structuredClone(base)
-    body.flow[0].to = body.flow[1].to = `+30692${String(i).padStart(7, '0')}`
-    app.engine.accept({ accountId: 'sandbox', applicationId: 'sandbox-app', scopes, kind: 'transactional', body, unknown: [], outcomes: {} })
-  }
+  acceptFlows(app, N, (i) => `+30692${String(i).padStart(7, '0')}`)
   const session = new Session()
   session.connect()
   const prof = process.env.PROF

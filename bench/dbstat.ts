@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import Database from 'better-sqlite3'
 import { buildApp } from '../src/app.js'
-import type { Scope } from '../src/schemas/seed.js'
-import { SEED_EXAMPLE } from '../src/vocabulary.js'
+import { acceptFlows } from './flows.js'
 
 /*
  * Where the database's bytes go: N flows of the seed example (as the scale measurement creates them),
@@ -15,16 +14,8 @@ const N = Number(process.argv[2] ?? 20000)
 const db = join(mkdtempSync(join(tmpdir(), 'dbstat-')), 's.db')
 const app = await buildApp({ config: { SANDBOX_DB: db, SANDBOX_CLOCK: 'manual' } })
 await app.ready()
-app.store.accounts.setBalance('sandbox', 1e15)
-const scopes = app.store.auth.application('sandbox-app')!.scopes as Scope[]
-const base = structuredClone(SEED_EXAMPLE) as any
-delete base.callback
 const t = performance.now()
-for (let i = 0; i < N; i++) {
-  const body = structuredClone(base)
-  body.flow[0].to = body.flow[1].to = `+30692${String(i).padStart(7, '0')}`
-  app.engine.accept({ accountId: 'sandbox', applicationId: 'sandbox-app', scopes, kind: 'transactional', body, unknown: [], outcomes: {} })
-}
+acceptFlows(app, N, (i) => `+30692${String(i).padStart(7, '0')}`)
 console.log(`${N} flows accepted, ${Math.round(N / ((performance.now() - t) / 1000))} a second`)
 await app.close()
 console.log(`database file: ${(statSync(db).size / 1048576).toFixed(1)} MB, ${Math.round(statSync(db).size / N)} bytes a flow`)

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from '../src/paths.js'
-import { SEED_EXAMPLE } from '../src/vocabulary.js'
+import { bearerOf, numberFor, transactionalBody } from './flows.js'
 import { http, load, startChild } from './support.js'
 
 /*
@@ -16,8 +16,6 @@ import { http, load, startChild } from './support.js'
 const mode = process.argv[2] ?? 'get'
 if (mode !== 'create' && mode !== 'get') throw new Error(`usage: bench/phase.ts create|get [seconds], not ${mode}`)
 const seconds = Number(process.argv[3] ?? 6)
-const SEED = JSON.stringify(SEED_EXAMPLE)
-const numberFor = (i: number): string => `+30691${String(i % 10_000_000).padStart(7, '0')}`
 /** user + system CPU time of a process so far, in µs (Linux; clock ticks of 10 ms) */
 const cpuOf = (pid: number): number => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
@@ -27,8 +25,7 @@ const cpuOf = (pid: number): number => {
 const dir = mkdtempSync(join(tmpdir(), 'bench-phase-'))
 const child = await startChild(['dist/src/server.js'], { SANDBOX_DB: join(dir, 'phase.db'), SANDBOX_CLOCK: 'manual', LOG_LEVEL: 'warn' }, '/_sandbox/health', { cwd: ROOT, profileDir: process.env.PROF })
 try {
-  const basic = 'Basic ' + Buffer.from('sandbox-app:sandbox-secret').toString('base64')
-  const token = (await http(child.port, 'POST', '/oauth/token', 'grant_type=client_credentials', { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' })).json().access_token as string
+  const auth = await bearerOf(child.port)
   await http(child.port, 'PUT', '/_sandbox/balance', { balance: 1e9 })
   const url = `http://127.0.0.1:${child.port}`
   const ids: string[] = []
@@ -41,8 +38,8 @@ try {
     requests: [{
       method: 'POST',
       path: '/failover/transactional',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      setupRequest: (request) => ({ ...request, body: SEED.split('+306912345678').join(numberFor(++n)) }),
+      headers: { ...auth, 'content-type': 'application/json' },
+      setupRequest: (request) => ({ ...request, body: transactionalBody(numberFor('1', ++n)) }),
       onResponse: (status, body) => { if (ids.length < 5000 && status === 200) ids.push(JSON.parse(body).trackingId) }
     }]
   })
@@ -54,7 +51,7 @@ try {
       url,
       connections: 10,
       duration: seconds,
-      requests: [{ method: 'GET', path: '/', headers: { authorization: `Bearer ${token}` }, setupRequest: (request) => ({ ...request, path: `/failover/tracking/${ids[k++ % ids.length]}` }) }]
+      requests: [{ method: 'GET', path: '/', headers: auth, setupRequest: (request) => ({ ...request, path: `/failover/tracking/${ids[k++ % ids.length]}` }) }]
     })
     console.log(`get: ${Math.round(get.rps)} req/s, p99 ${get.p99} ms, ${Math.round((cpuOf(child.proc.pid!) - start) / get.total)} µs of server CPU a request`)
   }

@@ -6,8 +6,8 @@ import { performance } from 'node:perf_hooks'
 import Fastify from 'fastify'
 import { buildApp } from '../src/app.js'
 import { ROOT } from '../src/paths.js'
-import type { Scope } from '../src/schemas/seed.js'
 import { SEED_EXAMPLE as VOCABULARY_SEED_EXAMPLE } from '../src/vocabulary.js'
+import { acceptFlows, BASIC, bearerOf, numberFor, SEED_NUMBER, transactionalBody } from './flows.js'
 import { http, load, median, memoryOf, sleep, startChild, type Child, type Load } from './support.js'
 
 /*
@@ -52,27 +52,16 @@ const TARGET = {
 
 const SERVER = ['dist/src/server.js']
 const BARE = ['bench/bare-server.mjs']
-const BASIC = 'Basic ' + Buffer.from('sandbox-app:sandbox-secret').toString('base64')
 const fixture = (name: string): any => JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', name), 'utf8'))
 const SEED_EXAMPLE = JSON.stringify(VOCABULARY_SEED_EXAMPLE)
 const LEGACY = JSON.stringify(fixture('legacy-3-step.json'))
-const SEED_NUMBER = '+306912345678'
 const LEGACY_VOICE_NUMBER = '+306981234567'
 
-/** A distinct valid Greek mobile number per counter value: +3069 and eight digits. */
-const numberFor = (prefix: '1' | '2' | '3', i: number): string => `+3069${prefix}${String(i % 10_000_000).padStart(7, '0')}`
-const transactionalBody = (to: string): string => SEED_EXAMPLE.split(SEED_NUMBER).join(to)
 const legacyBody = (to: string): string => LEGACY.split(SEED_NUMBER).join(to).split(LEGACY_VOICE_NUMBER).join(to)
 
 const sandboxEnv = (db: string): Record<string, string> => ({ SANDBOX_DB: db, SANDBOX_CLOCK: 'manual', LOG_LEVEL: 'warn' })
 const startSandbox = async (db: string, readyPath = '/_sandbox/health', headers?: Record<string, string>): Promise<Child> =>
   await startChild(SERVER, sandboxEnv(db), readyPath, { cwd: ROOT, headers, profileDir: PROFILE_DIR })
-
-async function bearerOf (port: number): Promise<Record<string, string>> {
-  const res = await http(port, 'POST', '/oauth/token', 'grant_type=client_credentials', { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' })
-  if (res.status !== 200) throw new Error(`token: ${res.status} ${res.body}`)
-  return { authorization: `Bearer ${res.json().access_token as string}` }
-}
 
 async function until (what: string, done: () => boolean, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -187,19 +176,8 @@ async function scale (): Promise<void> {
     // in-process through the engine (what POST /failover/transactional does after validation), timed
     const app = await buildApp({ config: { SANDBOX_DB: db, SANDBOX_CLOCK: 'manual' } })
     await app.ready()
-    app.store.accounts.setBalance('sandbox', 1e15)
-    const scopes = app.store.auth.application('sandbox-app')!.scopes as Scope[]
-    const base = structuredClone(VOCABULARY_SEED_EXAMPLE)
-    // no callback: the scale run measures flows and events, callbacks have their own measurement
-    delete base.callback
     const started = performance.now()
-    let firstId = ''
-    for (let i = 0; i < FLOWS; i++) {
-      const body = structuredClone(base)
-      body.flow[0].to = body.flow[1].to = numberFor('2', i)
-      const { flow } = app.engine.accept({ accountId: 'sandbox', applicationId: 'sandbox-app', scopes, kind: 'transactional', body, unknown: [], outcomes: {} })
-      if (i === 0) firstId = flow.id
-    }
+    const firstId = acceptFlows(app, FLOWS, (i) => numberFor('2', i))
     const acceptMs = performance.now() - started
     const pendingEvents = app.store.events.pending('sandbox')
     const tokenRes = await app.inject({ method: 'POST', url: '/oauth/token', headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'grant_type=client_credentials' })
