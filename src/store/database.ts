@@ -208,10 +208,19 @@ function migrate (db: DB): number {
     const version = Number(file.slice(0, 3))
     if (version <= current) continue
     const sql = readFileSync(join(MIGRATIONS_DIR, file), 'utf8')
-    db.transaction(() => {
-      db.exec(sql)
-      db.pragma(`user_version = ${version}`)
-    })()
+    // foreign keys off while a migration runs (SQLite's way to rebuild a table: dropping a parent would
+    // otherwise delete its children, migration 010), and checked before it commits
+    db.pragma('foreign_keys = OFF')
+    try {
+      db.transaction(() => {
+        db.exec(sql)
+        const broken = db.pragma('foreign_key_check') as unknown[]
+        if (broken.length > 0) throw new Error(`migration ${file} leaves ${broken.length} rows whose foreign key matches nothing`)
+        db.pragma(`user_version = ${version}`)
+      })()
+    } finally {
+      db.pragma('foreign_keys = ON')
+    }
   }
   return current
 }

@@ -38,13 +38,15 @@ export class EventStore {
   #deleteForAccount: Statement<[string]>
 
   constructor (db: DB) {
-    this.#insert = db.prepare(`INSERT INTO due_events (account_id, due_at, kind, flow_id, message_id, payload)
-      VALUES (@accountId, @dueAt, @kind, @flowId, @messageId, @payload)`)
-    this.#nextDue = db.prepare('SELECT * FROM due_events WHERE account_id = ? AND due_at <= ? ORDER BY due_at, id LIMIT 1')
-    this.#first = db.prepare('SELECT * FROM due_events WHERE account_id = ? ORDER BY due_at, id LIMIT 1')
+    // an event refers to its flow and message by their integer keys (migration 010), and is read with their ids
+    this.#insert = db.prepare(`INSERT INTO due_events (account_id, due_at, kind, fid, mid, payload)
+      VALUES (@accountId, @dueAt, @kind, (SELECT fid FROM flows WHERE id = @flowId), (SELECT mid FROM messages WHERE id = @messageId), @payload)`)
+    const select = 'SELECT e.id, e.account_id, e.due_at, e.kind, f.id AS flow_id, m.id AS message_id, e.payload FROM due_events e LEFT JOIN flows f ON f.fid = e.fid LEFT JOIN messages m ON m.mid = e.mid'
+    this.#nextDue = db.prepare(`${select} WHERE e.account_id = ? AND e.due_at <= ? ORDER BY e.due_at, e.id LIMIT 1`)
+    this.#first = db.prepare(`${select} WHERE e.account_id = ? ORDER BY e.due_at, e.id LIMIT 1`)
     this.#delete = db.prepare('DELETE FROM due_events WHERE id = ?')
-    this.#deleteForMessage = db.prepare('DELETE FROM due_events WHERE message_id = ? AND kind = ?')
-    this.#deleteMessageEvents = db.prepare("DELETE FROM due_events WHERE message_id = ? AND kind IN ('message.status', 'message.expire')")
+    this.#deleteForMessage = db.prepare('DELETE FROM due_events WHERE mid = (SELECT mid FROM messages WHERE id = ?) AND kind = ?')
+    this.#deleteMessageEvents = db.prepare("DELETE FROM due_events WHERE mid = (SELECT mid FROM messages WHERE id = ?) AND kind IN ('message.status', 'message.expire')")
     // one indexed look-up per account: a GROUP BY would read every pending row
     this.#earliest = db.prepare(`SELECT a.id AS account_id, (SELECT min(e.due_at) FROM due_events e WHERE e.account_id = a.id) AS due_at
       FROM accounts a`)

@@ -151,14 +151,14 @@ function filterSql (filter: SearchFilter): { sql: string, param: string } {
     case 'terminationChannel':
       return { sql: `coalesce(f.termination_channel, '') ${not ? '<>' : '='} ?`, param: f.term }
     case 'type':
-      return { sql: `${not ? 'NOT ' : ''}EXISTS (SELECT 1 FROM flow_steps s WHERE s.flow_id = f.id AND s.type = ?)`, param: f.term }
+      return { sql: `${not ? 'NOT ' : ''}EXISTS (SELECT 1 FROM flow_steps s WHERE s.fid = f.fid AND s.type = ?)`, param: f.term }
     case 'to': {
       if (f.op === 'is' || f.op === 'is_not') {
-        return { sql: `f.id ${not ? 'NOT ' : ''}IN (SELECT s.flow_id FROM flow_steps s WHERE s.to_number = ?)`, param: f.term }
+        return { sql: `f.fid ${not ? 'NOT ' : ''}IN (SELECT s.fid FROM flow_steps s WHERE s.to_number = ?)`, param: f.term }
       }
       const term = LIKE_ESCAPE(f.term)
       const pattern = f.op === 'contains' ? `%${term}%` : f.op === 'starts_with' ? `${term}%` : `%${term}`
-      return { sql: "EXISTS (SELECT 1 FROM flow_steps s WHERE s.flow_id = f.id AND s.to_number LIKE ? ESCAPE '\\')", param: pattern }
+      return { sql: "EXISTS (SELECT 1 FROM flow_steps s WHERE s.fid = f.fid AND s.to_number LIKE ? ESCAPE '\\')", param: pattern }
     }
   }
 }
@@ -167,7 +167,9 @@ function filterSql (filter: SearchFilter): { sql: string, param: string } {
 export const REQUEST_CACHE_MAX = 1000
 
 // a page of flows, each with its request (flow_requests, migration 007)
-const PAGE_SELECT = 'SELECT f.*, r.request FROM flows f JOIN flow_requests r ON r.flow_id = f.id'
+const PAGE_SELECT = 'SELECT f.*, r.request FROM flows f JOIN flow_requests r ON r.fid = f.fid'
+// a message row with its flow's id (the tables under a flow refer to it by its integer key: migration 010)
+const MESSAGE_SELECT = 'SELECT m.*, f.id AS flow_id FROM messages m JOIN flows f ON f.fid = m.fid'
 
 function searchWhere (accountId: string, q: SearchQuery): { clause: string, params: Array<string | number> } {
   // `to is <number>` selects a handful of flows through flow_steps_to: the unary + keeps SQLite from
@@ -188,7 +190,7 @@ function searchWhere (accountId: string, q: SearchQuery): { clause: string, para
 export class FlowStore {
   #db: DB
   #insertFlow: Statement
-  #insertRequest: Statement<[string, string]>
+  #insertRequest: Statement<[number, string]>
   #insertStep: Statement
   #flow: Statement<[string], FlowRow>
   #flowWithRequest: Statement<[string], FlowRow & { request: string }>
@@ -225,37 +227,38 @@ export class FlowStore {
       created_at, updated_at, created_real) VALUES (@id, @accountId, @applicationId, @kind, @status, @outcomes, @warnings,
       @createdAt, @updatedAt, @createdReal)`)
     // migration 007: the request is written once, beside the flow row that every change rewrites
-    this.#insertRequest = db.prepare('INSERT INTO flow_requests (flow_id, request) VALUES (?, ?)')
-    this.#insertStep = db.prepare('INSERT INTO flow_steps (flow_id, idx, type, to_number) VALUES (?, ?, ?, ?)')
+    this.#insertRequest = db.prepare('INSERT INTO flow_requests (fid, request) VALUES (?, ?)')
+    this.#insertStep = db.prepare('INSERT INTO flow_steps (fid, idx, type, to_number) VALUES (?, ?, ?, ?)')
     this.#flow = db.prepare('SELECT * FROM flows WHERE id = ?')
-    this.#flowWithRequest = db.prepare('SELECT f.*, r.request FROM flows f JOIN flow_requests r ON r.flow_id = f.id WHERE f.id = ?')
+    this.#flowWithRequest = db.prepare(`${PAGE_SELECT} WHERE f.id = ?`)
     this.#updateFlow = db.prepare(`UPDATE flows SET status = @status, status_code = @statusCode, termination_channel = @terminationChannel,
       total_price = @totalPrice, updated_at = @updatedAt WHERE id = @id`)
-    this.#insertMessage = db.prepare(`INSERT INTO messages (id, flow_id, account_id, step_idx, channel, to_number, status, detailed_status,
-      description, status_at, final, price, outcome, data, created_at) VALUES (@id, @flowId, @accountId, @stepIdx, @channel, @to, @status,
+    this.#insertMessage = db.prepare(`INSERT INTO messages (id, fid, account_id, step_idx, channel, to_number, status, detailed_status,
+      description, status_at, final, price, outcome, data, created_at) VALUES (@id, (SELECT fid FROM flows WHERE id = @flowId), @accountId, @stepIdx, @channel, @to, @status,
       @detailedStatus, @description, @statusAt, @final, @price, @outcome, @data, @createdAt)`)
-    this.#message = db.prepare('SELECT * FROM messages WHERE id = ?')
+    this.#message = db.prepare(`${MESSAGE_SELECT} WHERE m.id = ?`)
     // §4: messages in the order their steps ran (ascending order, ties in array order), not array order
-    this.#messagesOf = db.prepare('SELECT * FROM messages WHERE flow_id = ? ORDER BY created_at, rowid')
+    this.#messagesOf = db.prepare(`${MESSAGE_SELECT} WHERE f.id = ? ORDER BY m.created_at, m.mid`)
     this.#updateMessage = db.prepare(`UPDATE messages SET status = @status, detailed_status = @detailedStatus, description = @description,
       status_at = @statusAt, final = @final, price = @price, data = @data WHERE id = @id`)
-    this.#addHistory = db.prepare('INSERT INTO message_history (message_id, status, detailed_status, note, at) VALUES (?, ?, ?, ?, ?)')
-    this.#history = db.prepare('SELECT status, detailed_status, note, at FROM message_history WHERE message_id = ? ORDER BY id')
+    this.#addHistory = db.prepare('INSERT INTO message_history (mid, status, detailed_status, note, at) VALUES ((SELECT mid FROM messages WHERE id = ?), ?, ?, ?, ?)')
+    this.#history = db.prepare('SELECT h.status, h.detailed_status, h.note, h.at FROM message_history h JOIN messages m ON m.mid = h.mid WHERE m.id = ? ORDER BY h.id')
     this.#clearMessages = db.prepare('UPDATE messages SET cleared = 1 WHERE account_id = ?')
     this.#deleteFlows = db.prepare('DELETE FROM flows WHERE account_id = ?')
     this.#countPending = db.prepare("SELECT count(*) AS n FROM flows WHERE account_id = ? AND status IN ('Queued', 'InProgress')")
   }
 
   insertFlow (flow: Omit<Flow, 'status' | 'statusCode' | 'terminationChannel' | 'totalPrice'>, steps: Array<{ type: string, to: string }>): void {
-    this.#insertFlow.run({
+    // the rows under the flow refer to it by its integer key (migration 010)
+    const fid = Number(this.#insertFlow.run({
       ...flow,
       status: 'Queued',
       outcomes: JSON.stringify(flow.outcomes),
       warnings: JSON.stringify(flow.warnings)
-    })
-    this.#insertRequest.run(flow.id, JSON.stringify(flow.request))
+    }).lastInsertRowid)
+    this.#insertRequest.run(fid, JSON.stringify(flow.request))
     this.requests.set(flow.id, flow.request)
-    steps.forEach((s, i) => this.#insertStep.run(flow.id, i, s.type, s.to))
+    steps.forEach((s, i) => this.#insertStep.run(fid, i, s.type, s.to))
   }
 
   flow (id: string): Flow | undefined {
@@ -346,13 +349,13 @@ export class FlowStore {
 
   /** What the sandbox "sent" for an account, newest first (sandbox.md "Seeing what happened"). */
   messages (accountId: string, q: MessageQuery): Message[] {
-    const where = ['account_id = ?', 'cleared = 0']
+    const where = ['m.account_id = ?', 'm.cleared = 0']
     const params: Array<string | number> = [accountId]
-    if (q.to !== undefined) { where.push('to_number = ?'); params.push(q.to) }
-    if (q.channel !== undefined) { where.push('channel = ? COLLATE NOCASE'); params.push(q.channel) }
-    if (q.trackingId !== undefined) { where.push('flow_id = ?'); params.push(q.trackingId) }
-    if (q.status !== undefined) { where.push('status = ? COLLATE NOCASE'); params.push(q.status) }
-    const rows = this.#statement(`SELECT * FROM messages WHERE ${where.join(' AND ')} ORDER BY created_at DESC, rowid DESC LIMIT ?`)
+    if (q.to !== undefined) { where.push('m.to_number = ?'); params.push(q.to) }
+    if (q.channel !== undefined) { where.push('m.channel = ? COLLATE NOCASE'); params.push(q.channel) }
+    if (q.trackingId !== undefined) { where.push('f.id = ?'); params.push(q.trackingId) }
+    if (q.status !== undefined) { where.push('m.status = ? COLLATE NOCASE'); params.push(q.status) }
+    const rows = this.#statement(`${MESSAGE_SELECT} WHERE ${where.join(' AND ')} ORDER BY m.created_at DESC, m.mid DESC LIMIT ?`)
       .all(...params, q.limit) as MessageRow[]
     return rows.map(toMessage)
   }

@@ -52,13 +52,23 @@ t.test('per account: the earliest of each, and clearing one account leaves the o
   t.same(store.events.earliestByAccount(), [{ accountId: 'a', dueAt: T0 + 5000 }], 'accounts without events are left out')
 })
 
+// events refer to their message by its integer key (migration 010): the messages must exist
+function withMessages (store: Store, ids: string[]): void {
+  store.flows.insertFlow({ id: 'f', accountId: 'a', applicationId: 'app', kind: 'standard', request: { flow: [] } as never, outcomes: {}, warnings: [], createdAt: T0, updatedAt: T0, createdReal: T0 }, [])
+  for (const id of ids) {
+    store.flows.insertMessage({ id, flowId: 'f', accountId: 'a', stepIdx: 0, channel: 'Sms', to: '+306912345678', status: 'Queued', detailedStatus: 'Queued', description: '', statusAt: T0, final: false, price: 0, outcome: {}, data: {}, cleared: false, createdAt: T0 })
+  }
+}
+
 t.test("a message's events of one kind are cancelled together", async (t) => {
   const store = fresh(t)
+  withMessages(store, ['m1', 'm2'])
   store.events.add(event('a', T0 + 1000, 'm1'))
   store.events.add(event('a', T0 + 2000, 'm1'))
   store.events.add({ ...event('a', T0 + 3000, 'm1'), kind: 'message.expire' })
-  store.events.add(event('a', T0 + 1500, 'm2'))
+  store.events.add({ ...event('a', T0 + 1500, 'm2'), flowId: 'f' })
   store.events.cancelForMessage('m1', 'message.status')
   t.equal(store.events.pending('a'), 2, 'the expiry and the other message stay')
   t.equal(store.events.next('a')!.messageId, 'm2')
+  t.equal(store.events.next('a')!.flowId, 'f', 'read back with its flow\'s id')
 })

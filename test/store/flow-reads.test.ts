@@ -23,15 +23,20 @@ t.test('the request cache: filled at the send, read back when evicted, emptied b
 
 t.test('cancelMessageEvents: the message\'s status changes and expiry go, nothing else', async (t) => {
   const app = await build(t)
+  const tok = await token(app)
+  const ids: string[] = []
+  for (const to of ['+306912345611', '+306912345612']) ids.push((await send(app, tok, { flow: [smsStep(to)] }, { transactional: false })).json().trackingId)
+  const [m1, m2] = ids.map((id) => app.store.flows.messagesOf(id)[0].id)
   const events = app.store.events
-  const base = { accountId: 'sandbox', dueAt: 1, flowId: 'f', payload: {} }
-  events.add({ ...base, kind: 'message.status', messageId: 'm1' })
-  events.add({ ...base, kind: 'message.expire', messageId: 'm1' })
-  events.add({ ...base, kind: 'callback.attempt', messageId: 'm1' })
-  events.add({ ...base, kind: 'message.status', messageId: 'm2' })
-  const before = events.pending('sandbox')
-  events.cancelMessageEvents('m1')
-  t.equal(events.pending('sandbox'), before - 2)
-  const left = app.store.db.prepare("SELECT kind, message_id AS m FROM due_events WHERE flow_id = 'f' ORDER BY id").all()
-  t.same(left, [{ kind: 'callback.attempt', m: 'm1' }, { kind: 'message.status', m: 'm2' }])
+  events.add({ accountId: 'sandbox', dueAt: 1, flowId: ids[0], messageId: m1, kind: 'callback.attempt', payload: {} })
+  // the events are stored with their flow's and message's integer keys, and read back with their ids (migration 010)
+  const ofMessage = (): Array<{ kind: string, m: string, f: string }> => app.store.db.prepare(`SELECT e.kind, m.id AS m, f.id AS f FROM due_events e
+    JOIN messages m ON m.mid = e.mid JOIN flows f ON f.fid = e.fid ORDER BY e.id`).all() as Array<{ kind: string, m: string, f: string }>
+  const before = ofMessage()
+  t.ok(before.some((e) => e.m === m1 && e.kind === 'message.status'), 'the send scheduled the first message\'s status changes')
+  t.ok(before.every((e) => e.f === ids[before.indexOf(e) < 0 ? 0 : (e.m === m1 ? 0 : 1)]), 'each event points at its own flow')
+  events.cancelMessageEvents(m1)
+  const left = ofMessage()
+  t.same(left.filter((e) => e.m === m1), [{ kind: 'callback.attempt', m: m1, f: ids[0] }], 'only the callback attempt of m1 is left')
+  t.same(left.filter((e) => e.m === m2), before.filter((e) => e.m === m2), 'the other message\'s events are untouched')
 })

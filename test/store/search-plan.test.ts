@@ -13,7 +13,7 @@ t.test('to is <number>: found through the number index, the same flows as before
   const q = { filters: [{ field: 'to' as const, op: 'is' as const, term: '+306910000003' }], page: 0, size: 10 }
   const plan = app.store.flows.searchPlan('sandbox', q).join('\n')
   t.match(plan, /flow_steps_to \(to_number=\?\)/, 'the number index finds the steps')
-  t.match(plan, /sqlite_autoindex_flows_1 \(id=\?\)/, 'each flow by its primary key')
+  t.match(plan, /SEARCH f USING INTEGER PRIMARY KEY/, 'each flow by its integer key (migration 010)')
   t.notMatch(plan, /flows_account_created/, 'not every flow of the account')
   const { flows, total } = app.store.flows.search('sandbox', q)
   t.equal(total, 3)
