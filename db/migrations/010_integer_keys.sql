@@ -3,8 +3,13 @@
 -- places a flow (rows and index entries): ~650 of the ~2,400 bytes a flow took (bench/README.md).
 -- The ids the API shows stay as they were, once each, in flows.id and messages.id (unique).
 -- Rebuilt the SQLite way (create, copy, drop, rename), with foreign keys off while it runs
--- (src/store/database.ts checks them before the migration commits). flows.current_step, written by
--- nothing since round two, is not carried over.
+-- (src/store/database.ts checks them before the migration commits). Also, for the same reason:
+-- - a message's description is not stored: it is the words of its status (src/engine/statuses.ts);
+-- - a due event's kind is a small integer (src/store/events.ts: 0 message.status, 1 message.expire,
+--   2 callback.attempt), and the index by message holds the message only;
+-- - flows.current_step, written by nothing since round two, is not carried over.
+-- JSON written from now on (requests, outcomes, message data, event payloads) is packed
+-- (src/store/packed-json.ts); the rows copied here keep their plain JSON, which reads the same.
 
 CREATE TABLE flows_new (
   fid INTEGER PRIMARY KEY,
@@ -52,7 +57,6 @@ CREATE TABLE messages_new (
   to_number TEXT NOT NULL,
   status TEXT NOT NULL,
   detailed_status TEXT NOT NULL,
-  description TEXT NOT NULL,
   status_at INTEGER NOT NULL,
   final INTEGER NOT NULL DEFAULT 0,
   price INTEGER NOT NULL,
@@ -61,9 +65,9 @@ CREATE TABLE messages_new (
   cleared INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL
 );
-INSERT INTO messages_new (id, fid, account_id, step_idx, channel, to_number, status, detailed_status, description, status_at, final,
+INSERT INTO messages_new (id, fid, account_id, step_idx, channel, to_number, status, detailed_status, status_at, final,
   price, outcome, data, cleared, created_at)
-  SELECT m.id, f.fid, m.account_id, m.step_idx, m.channel, m.to_number, m.status, m.detailed_status, m.description, m.status_at, m.final,
+  SELECT m.id, f.fid, m.account_id, m.step_idx, m.channel, m.to_number, m.status, m.detailed_status, m.status_at, m.final,
   m.price, m.outcome, m.data, m.cleared, m.created_at FROM messages m JOIN flows_new f ON f.id = m.flow_id ORDER BY m.rowid;
 
 CREATE TABLE message_history_new (
@@ -82,13 +86,13 @@ CREATE TABLE due_events_new (
   id INTEGER PRIMARY KEY,
   account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
   due_at INTEGER NOT NULL,
-  kind TEXT NOT NULL,
+  kind INTEGER NOT NULL,
   fid INTEGER,
   mid INTEGER,
   payload TEXT NOT NULL DEFAULT '{}'
 );
 INSERT INTO due_events_new (id, account_id, due_at, kind, fid, mid, payload)
-  SELECT e.id, e.account_id, e.due_at, e.kind, f.fid, m.mid, e.payload FROM due_events e
+  SELECT e.id, e.account_id, e.due_at, CASE e.kind WHEN 'message.status' THEN 0 WHEN 'message.expire' THEN 1 ELSE 2 END, f.fid, m.mid, e.payload FROM due_events e
   LEFT JOIN flows_new f ON f.id = e.flow_id LEFT JOIN messages_new m ON m.id = e.message_id;
 
 DROP TABLE due_events;
@@ -111,5 +115,5 @@ CREATE INDEX messages_flow ON messages(fid, created_at);
 CREATE INDEX messages_account ON messages(account_id, created_at DESC);
 CREATE INDEX message_history_message ON message_history(mid, id);
 CREATE INDEX due_events_account_due ON due_events(account_id, due_at, id);
-CREATE INDEX due_events_message ON due_events(mid, kind);
-CREATE INDEX due_events_callback ON due_events(fid) WHERE kind = 'callback.attempt';
+CREATE INDEX due_events_message ON due_events(mid);
+CREATE INDEX due_events_callback ON due_events(fid) WHERE kind = 2;

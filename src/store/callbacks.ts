@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3'
 import type { DB } from './database.js'
+import { CALLBACK_ATTEMPT } from './events.js'
 
 /**
  * waiting: an earlier callback of the same flow has not finished (callbacks of a flow leave in order);
@@ -105,7 +106,7 @@ export class CallbackStore {
     this.#ofAccount = db.prepare('SELECT * FROM callbacks WHERE account_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
     this.#delivering = db.prepare("SELECT * FROM callbacks WHERE state = 'delivering'")
     this.#pendingWithoutEvent = db.prepare(`SELECT * FROM callbacks c WHERE c.state = 'pending' AND NOT EXISTS (SELECT 1 FROM due_events e
-      WHERE e.fid = (SELECT f.fid FROM flows f WHERE f.id = c.flow_id) AND e.kind = 'callback.attempt' AND json_extract(e.payload, '$.callbackId') = c.id)`)
+      WHERE e.fid = (SELECT f.fid FROM flows f WHERE f.id = c.flow_id) AND e.kind = ${CALLBACK_ATTEMPT} AND json_extract(e.payload, '$.callbackId') = c.id)`)
     this.#insertAttempt = db.prepare(`INSERT INTO callback_attempts (callback_id, attempt, sandbox_at, real_at, status, error, latency_ms)
       VALUES (@callbackId, @attempt, @sandboxAt, @realAt, @status, @error, @latencyMs)`)
     this.#attempts = db.prepare('SELECT * FROM callback_attempts WHERE callback_id = ? ORDER BY attempt, id')

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3'
 import type { DB } from './database.js'
+import { pack, unpack } from './packed-json.js'
 
 /** What can be due: each kind is handled by the simulation (src/engine/simulation.ts) or callbacks. */
 export type DueKind = 'message.status' | 'message.expire' | 'callback.attempt'
@@ -14,16 +15,22 @@ export interface DueEvent {
   payload: Record<string, unknown>
 }
 
-interface DueRow { id: number, account_id: string, due_at: number, kind: DueKind, flow_id: string | null, message_id: string | null, payload: string }
+interface DueRow { id: number, account_id: string, due_at: number, kind: number, flow_id: string | null, message_id: string | null, payload: string }
+
+// the kind as stored (migration 010): its place in this list
+const KINDS: readonly DueKind[] = ['message.status', 'message.expire', 'callback.attempt']
+const KIND_CODE = new Map(KINDS.map((kind, code) => [kind, code]))
+/** callback.attempt as stored: src/store/callbacks.ts and migration 010's partial index use it in SQL */
+export const CALLBACK_ATTEMPT = KIND_CODE.get('callback.attempt')!
 
 const toEvent = (row: DueRow): DueEvent => ({
   id: row.id,
   accountId: row.account_id,
   dueAt: row.due_at,
-  kind: row.kind,
+  kind: KINDS[row.kind],
   flowId: row.flow_id,
   messageId: row.message_id,
-  payload: JSON.parse(row.payload)
+  payload: JSON.parse(unpack(row.payload))
 })
 
 export class EventStore {
@@ -31,7 +38,7 @@ export class EventStore {
   #nextDue: Statement<[string, number], DueRow>
   #first: Statement<[string], DueRow>
   #delete: Statement<[number]>
-  #deleteForMessage: Statement<[string, string]>
+  #deleteForMessage: Statement<[string, number]>
   #deleteMessageEvents: Statement<[string]>
   #earliest: Statement<[], { account_id: string, due_at: number | null }>
   #countFor: Statement<[string], { n: number }>
@@ -46,7 +53,8 @@ export class EventStore {
     this.#first = db.prepare(`${select} WHERE e.account_id = ? ORDER BY e.due_at, e.id LIMIT 1`)
     this.#delete = db.prepare('DELETE FROM due_events WHERE id = ?')
     this.#deleteForMessage = db.prepare('DELETE FROM due_events WHERE mid = (SELECT mid FROM messages WHERE id = ?) AND kind = ?')
-    this.#deleteMessageEvents = db.prepare("DELETE FROM due_events WHERE mid = (SELECT mid FROM messages WHERE id = ?) AND kind IN ('message.status', 'message.expire')")
+    this.#deleteMessageEvents = db.prepare(`DELETE FROM due_events WHERE mid = (SELECT mid FROM messages WHERE id = ?)
+      AND kind IN (${KIND_CODE.get('message.status')!}, ${KIND_CODE.get('message.expire')!})`)
     // one indexed look-up per account: a GROUP BY would read every pending row
     this.#earliest = db.prepare(`SELECT a.id AS account_id, (SELECT min(e.due_at) FROM due_events e WHERE e.account_id = a.id) AS due_at
       FROM accounts a`)
@@ -58,10 +66,11 @@ export class EventStore {
     return Number(this.#insert.run({
       accountId: event.accountId,
       dueAt: event.dueAt,
-      kind: event.kind,
+      kind: KIND_CODE.get(event.kind),
       flowId: event.flowId,
       messageId: event.messageId,
-      payload: JSON.stringify(event.payload)
+      // a callback attempt's payload stays plain JSON: the start-up look for attempts without an event reads it in SQL
+      payload: event.kind === 'callback.attempt' ? JSON.stringify(event.payload) : pack(JSON.stringify(event.payload))
     }).lastInsertRowid)
   }
 
@@ -76,7 +85,7 @@ export class EventStore {
   }
 
   cancelForMessage (messageId: string, kind: DueKind): void {
-    this.#deleteForMessage.run(messageId, kind)
+    this.#deleteForMessage.run(messageId, KIND_CODE.get(kind)!)
   }
 
   /** A message ended: its pending status changes and its ttl expiry go, in one statement (one index walk). */

@@ -3,6 +3,8 @@ import type { DB } from './database.js'
 import type { FlowKind, FlowRequest } from '../schemas/failover.js'
 import type { Channel as ChannelName, FlowStatus } from '../vocabulary.js'
 import { Lru } from '../lru.js'
+import { STATUSES } from '../engine/statuses.js'
+import { pack, unpack } from './packed-json.js'
 
 export type { ChannelName, FlowStatus }
 
@@ -84,7 +86,6 @@ interface MessageRow {
   to_number: string,
   status: string
   detailed_status: string,
-  description: string,
   status_at: number,
   final: number,
   price: number,
@@ -103,7 +104,7 @@ const toFlow = (r: FlowRow, request?: FlowRequest): Flow => ({
   statusCode: r.status_code,
   terminationChannel: r.termination_channel,
   totalPrice: r.total_price,
-  request: request ?? JSON.parse(r.request!),
+  request: request ?? JSON.parse(unpack(r.request!)),
   outcomes: JSON.parse(r.outcomes),
   warnings: JSON.parse(r.warnings),
   createdAt: r.created_at,
@@ -120,12 +121,13 @@ const toMessage = (r: MessageRow): Message => ({
   to: r.to_number,
   status: r.status,
   detailedStatus: r.detailed_status,
-  description: r.description,
+  // not stored (migration 010): the words of the status
+  description: STATUSES[r.channel][r.status]?.description ?? '',
   statusAt: r.status_at,
   final: r.final === 1,
   price: r.price,
-  outcome: JSON.parse(r.outcome),
-  data: JSON.parse(r.data),
+  outcome: JSON.parse(unpack(r.outcome)),
+  data: JSON.parse(unpack(r.data)),
   cleared: r.cleared === 1,
   createdAt: r.created_at
 })
@@ -234,12 +236,12 @@ export class FlowStore {
     this.#updateFlow = db.prepare(`UPDATE flows SET status = @status, status_code = @statusCode, termination_channel = @terminationChannel,
       total_price = @totalPrice, updated_at = @updatedAt WHERE id = @id`)
     this.#insertMessage = db.prepare(`INSERT INTO messages (id, fid, account_id, step_idx, channel, to_number, status, detailed_status,
-      description, status_at, final, price, outcome, data, created_at) VALUES (@id, (SELECT fid FROM flows WHERE id = @flowId), @accountId, @stepIdx, @channel, @to, @status,
-      @detailedStatus, @description, @statusAt, @final, @price, @outcome, @data, @createdAt)`)
+      status_at, final, price, outcome, data, created_at) VALUES (@id, (SELECT fid FROM flows WHERE id = @flowId), @accountId, @stepIdx, @channel, @to, @status,
+      @detailedStatus, @statusAt, @final, @price, @outcome, @data, @createdAt)`)
     this.#message = db.prepare(`${MESSAGE_SELECT} WHERE m.id = ?`)
     // §4: messages in the order their steps ran (ascending order, ties in array order), not array order
     this.#messagesOf = db.prepare(`${MESSAGE_SELECT} WHERE f.id = ? ORDER BY m.created_at, m.mid`)
-    this.#updateMessage = db.prepare(`UPDATE messages SET status = @status, detailed_status = @detailedStatus, description = @description,
+    this.#updateMessage = db.prepare(`UPDATE messages SET status = @status, detailed_status = @detailedStatus,
       status_at = @statusAt, final = @final, price = @price, data = @data WHERE id = @id`)
     this.#addHistory = db.prepare('INSERT INTO message_history (mid, status, detailed_status, note, at) VALUES ((SELECT mid FROM messages WHERE id = ?), ?, ?, ?, ?)')
     this.#history = db.prepare('SELECT h.status, h.detailed_status, h.note, h.at FROM message_history h JOIN messages m ON m.mid = h.mid WHERE m.id = ? ORDER BY h.id')
@@ -256,7 +258,7 @@ export class FlowStore {
       outcomes: JSON.stringify(flow.outcomes),
       warnings: JSON.stringify(flow.warnings)
     }).lastInsertRowid)
-    this.#insertRequest.run(fid, JSON.stringify(flow.request))
+    this.#insertRequest.run(fid, pack(JSON.stringify(flow.request)))
     this.requests.set(flow.id, flow.request)
     steps.forEach((s, i) => this.#insertStep.run(fid, i, s.type, s.to))
   }
@@ -270,7 +272,7 @@ export class FlowStore {
     // one statement for the row and its request (an advance reads each flow's request once: issue 15)
     const row = this.#flowWithRequest.get(id)
     if (row === undefined) return undefined
-    const request = JSON.parse(row.request) as FlowRequest
+    const request = JSON.parse(unpack(row.request)) as FlowRequest
     this.requests.set(id, request)
     return toFlow(row, request)
   }
@@ -282,7 +284,7 @@ export class FlowStore {
 
   insertMessage (m: Message): void {
     this.records.delete(m.flowId)
-    this.#insertMessage.run({ ...m, final: m.final ? 1 : 0, outcome: JSON.stringify(m.outcome), data: JSON.stringify(m.data) })
+    this.#insertMessage.run({ ...m, final: m.final ? 1 : 0, outcome: pack(JSON.stringify(m.outcome)), data: pack(JSON.stringify(m.data)) })
   }
 
   message (id: string): Message | undefined {
@@ -296,7 +298,7 @@ export class FlowStore {
 
   updateMessage (m: Message): void {
     this.records.delete(m.flowId)
-    this.#updateMessage.run({ ...m, final: m.final ? 1 : 0, data: JSON.stringify(m.data) })
+    this.#updateMessage.run({ ...m, final: m.final ? 1 : 0, data: pack(JSON.stringify(m.data)) })
   }
 
   addHistory (messageId: string, entry: HistoryEntry): void {

@@ -30,13 +30,14 @@ t.test('cancelMessageEvents: the message\'s status changes and expiry go, nothin
   const events = app.store.events
   events.add({ accountId: 'sandbox', dueAt: 1, flowId: ids[0], messageId: m1, kind: 'callback.attempt', payload: {} })
   // the events are stored with their flow's and message's integer keys, and read back with their ids (migration 010)
-  const ofMessage = (): Array<{ kind: string, m: string, f: string }> => app.store.db.prepare(`SELECT e.kind, m.id AS m, f.id AS f FROM due_events e
-    JOIN messages m ON m.mid = e.mid JOIN flows f ON f.fid = e.fid ORDER BY e.id`).all() as Array<{ kind: string, m: string, f: string }>
+  // (kinds as stored: 0 message.status, 1 message.expire, 2 callback.attempt)
+  const ofMessage = (): Array<{ kind: number, m: string, f: string }> => app.store.db.prepare(`SELECT e.kind, m.id AS m, f.id AS f FROM due_events e
+    JOIN messages m ON m.mid = e.mid JOIN flows f ON f.fid = e.fid ORDER BY e.id`).all() as Array<{ kind: number, m: string, f: string }>
   const before = ofMessage()
-  t.ok(before.some((e) => e.m === m1 && e.kind === 'message.status'), 'the send scheduled the first message\'s status changes')
-  t.ok(before.every((e) => e.f === ids[before.indexOf(e) < 0 ? 0 : (e.m === m1 ? 0 : 1)]), 'each event points at its own flow')
+  t.ok(before.some((e) => e.m === m1 && e.kind === 0), 'the send scheduled the first message\'s status changes')
+  t.ok(before.every((e) => e.f === (e.m === m1 ? ids[0] : ids[1])), 'each event points at its own message\'s flow')
   events.cancelMessageEvents(m1)
   const left = ofMessage()
-  t.same(left.filter((e) => e.m === m1), [{ kind: 'callback.attempt', m: m1, f: ids[0] }], 'only the callback attempt of m1 is left')
+  t.same(left.filter((e) => e.m === m1), [{ kind: 2, m: m1, f: ids[0] }], 'only the callback attempt of m1 is left')
   t.same(left.filter((e) => e.m === m2), before.filter((e) => e.m === m2), 'the other message\'s events are untouched')
 })

@@ -33,7 +33,7 @@ t.test('a database from before 007 keeps every flow and its request', async (t) 
   t.notOk(indexes.includes('due_events_flow'))
   t.ok(indexes.includes('due_events_callback'))
   const plan = (store.db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM callbacks c WHERE c.state = 'pending' AND NOT EXISTS (SELECT 1 FROM due_events e
-      WHERE e.fid = (SELECT f.fid FROM flows f WHERE f.id = c.flow_id) AND e.kind = 'callback.attempt' AND json_extract(e.payload, '$.callbackId') = c.id)`).all() as Array<{ detail: string }>).map((r) => r.detail).join('\n')
+      WHERE e.fid = (SELECT f.fid FROM flows f WHERE f.id = c.flow_id) AND e.kind = 2 AND json_extract(e.payload, '$.callbackId') = c.id)`).all() as Array<{ detail: string }>).map((r) => r.detail).join('\n')
   t.match(plan, /due_events_callback/, 'the restart\'s look for pending attempts still uses an index')
   // the request goes with its flow
   store.flows.deleteFlowsOf('acc')

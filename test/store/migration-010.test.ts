@@ -27,8 +27,8 @@ t.test('a database from before 010 keeps its flows, messages, history, events an
     old.prepare('INSERT INTO flow_requests (flow_id, request) VALUES (?, ?)').run(id, request(to))
     old.prepare("INSERT INTO flow_steps (flow_id, idx, type, to_number) VALUES (?, 0, 'Sms', ?)").run(id, to)
     old.prepare(`INSERT INTO messages (id, flow_id, account_id, step_idx, channel, to_number, status, detailed_status, description, status_at, price, outcome, data, created_at)
-      VALUES (?, ?, 'acc', 0, 'Sms', ?, 'QUEUED', 'Queued', 'queued', 1, 36000, '{}', '{"body":"hi"}', 1)`).run(`m${i + 1}`, id, to)
-    old.prepare("INSERT INTO message_history (message_id, status, detailed_status, at) VALUES (?, 'QUEUED', 'Queued', 1)").run(`m${i + 1}`)
+      VALUES (?, ?, 'acc', 0, 'Sms', ?, 'Queued', 'Queued', 'the old words', 1, 36000, '{"outcome":"Delivered","source":"default"}', '{"body":"hi"}', 1)`).run(`m${i + 1}`, id, to)
+    old.prepare("INSERT INTO message_history (message_id, status, detailed_status, at) VALUES (?, 'Queued', 'Queued', 1)").run(`m${i + 1}`)
     old.prepare("INSERT INTO due_events (account_id, due_at, kind, flow_id, message_id, payload) VALUES ('acc', ?, 'message.status', ?, ?, '{\"status\":\"DELIVERED\"}')").run(100 + i, id, `m${i + 1}`)
   }
   old.prepare(`INSERT INTO callbacks (id, account_id, flow_id, seq, kind, url, body, state, created_at, created_real)
@@ -45,14 +45,20 @@ t.test('a database from before 010 keeps its flows, messages, history, events an
 
   t.equal(store.flows.flow('f2')?.request.flow[0].to, '+306912345671', 'a flow reads back with its request')
   t.same(store.flows.messagesOf('f1').map((m) => [m.id, m.flowId, m.data.body]), [['m1', 'f1', 'hi']], 'its messages, with its id')
-  t.equal(store.flows.message('m2')?.flowId, 'f2')
-  t.same(store.flows.history('m1').map((h) => h.status), ['QUEUED'], 'the history follows its message')
+  const m2 = store.flows.message('m2')
+  t.same([m2?.flowId, m2?.outcome], ['f2', { outcome: 'Delivered', source: 'default' }], 'plain JSON from before reads back')
+  t.equal(m2?.description, 'The message is queued.', 'the description is the words of its status, no longer stored')
+  t.same(store.flows.history('m1').map((h) => h.status), ['Queued'], 'the history follows its message')
   const first = store.events.next('acc')
-  t.same([first?.flowId, first?.messageId, first?.payload], ['f1', 'm1', { status: 'DELIVERED' }], 'due events keep their flow and message')
+  t.same([first?.kind, first?.flowId, first?.messageId, first?.payload], ['message.status', 'f1', 'm1', { status: 'DELIVERED' }], 'due events keep their kind, flow and message')
   t.same(store.flows.search('acc', { filters: [{ field: 'to', op: 'is', term: '+306912345671' }], page: 0, size: 10 }).flows.map((f) => f.id), ['f2'], 'the search by number finds it')
   t.same(store.flows.messages('acc', { trackingId: 'f2', limit: 10 }).map((m) => m.id), ['m2'])
-  const callbackEvents = store.db.prepare("SELECT f.id AS flow FROM due_events e JOIN flows f ON f.fid = e.fid WHERE e.kind = 'callback.attempt'").all()
-  t.same(callbackEvents, [{ flow: 'f1' }], 'the callback attempt keeps its flow')
+  const callbackEvents = store.db.prepare('SELECT f.id AS flow, e.payload FROM due_events e JOIN flows f ON f.fid = e.fid WHERE e.kind = 2').all()
+  t.same(callbackEvents, [{ flow: 'f1', payload: '{"callbackId":"c1"}' }], 'the callback attempt keeps its flow, its kind as a number')
+  // a new message is written packed, and reads back the same
+  store.flows.insertMessage({ ...m2!, id: 'm3', outcome: { outcome: 'Undelivered', source: 'header' }, data: { from: 'X', body: 'yo' } })
+  t.ok((store.db.prepare("SELECT outcome FROM messages WHERE id = 'm3'").get() as { outcome: string }).outcome.length < 20, 'packed')
+  t.same(store.flows.message('m3')?.outcome, { outcome: 'Undelivered', source: 'header' })
   t.equal(store.callbacks.get('c1')?.flowId, 'f1')
 
   // the rows under a flow still go with it
