@@ -298,7 +298,9 @@ export class FlowStore {
 
   updateMessage (m: Message): void {
     this.records.delete(m.flowId)
-    this.#updateMessage.run({ ...m, final: m.final ? 1 : 0, data: pack(JSON.stringify(m.data)) })
+    // packed when written first (what a pending flow keeps), plain from its first change on: packing costs a
+    // few µs a write, and every event of an advance rewrites a message (unpack reads both the same)
+    this.#updateMessage.run({ ...m, final: m.final ? 1 : 0, data: JSON.stringify(m.data) })
   }
 
   addHistory (messageId: string, entry: HistoryEntry): void {
