@@ -62,8 +62,8 @@ interface Row {
 /** The answer last written in full for one tracking id of one account: the row that holds it. */
 interface Written { body: string, id: number }
 
-// an answer is shared only with a row at most this many rows older, so pruning (which drops the oldest
-// rows first) looks no further than this past its cut for references to copy back (#keepShared)
+// an answer is shared only with a row at most this many rows older: a row pruned has at most this many
+// rows after it to copy its answer into (#keepShared), and a long-polled answer is written again now and then
 const SHARE_WINDOW = 10_000
 
 // one WHERE for the list and the count: each filter is off when its parameter is NULL
@@ -111,7 +111,9 @@ export class JournalStore {
     // a send's CPU at 100k rows: issue 15)
     this.#deleteUpTo = db.prepare('DELETE FROM requests WHERE id <= ?')
     this.#keepShared = db.prepare(`UPDATE requests SET response_body = (SELECT s.response_body FROM requests s WHERE s.id = requests.response_same_as),
-      response_same_as = NULL WHERE id > @cut AND id <= @cut + ${SHARE_WINDOW} AND response_same_as <= @cut`)
+      response_same_as = NULL WHERE response_same_as <= @cut AND +id > @cut`)
+    // (through requests_shared, migration 011: only the rows that refer back past the cut; the unary +
+    // keeps SQLite from walking every row after the cut by id instead)
     this.#maxId = db.prepare('SELECT max(id) AS id FROM requests')
     this.#firstSince = db.prepare('SELECT id FROM requests WHERE real_at >= ? ORDER BY id LIMIT 1')
     this.#lastId = this.#maxId.get()?.id ?? 0

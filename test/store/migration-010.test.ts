@@ -38,7 +38,7 @@ t.test('a database from before 010 keeps its flows, messages, history, events an
 
   const store = new Store(file)
   t.teardown(() => store.close())
-  t.equal(store.db.pragma('user_version', { simple: true }), 10)
+  t.ok((store.db.pragma('user_version', { simple: true }) as number) >= 10)
   t.same(store.db.pragma('foreign_key_check'), [], 'every foreign key matches')
   t.equal(store.db.pragma('foreign_keys', { simple: true }), 1, 'foreign keys are back on after the migration')
   t.same((store.db.prepare('PRAGMA table_info(flow_steps)').all() as Array<{ name: string }>).map((c) => c.name), ['fid', 'idx', 'type', 'to_number'])
