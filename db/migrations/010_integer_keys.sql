@@ -93,7 +93,9 @@ CREATE TABLE due_events_new (
 );
 INSERT INTO due_events_new (id, account_id, due_at, kind, fid, mid, payload)
   SELECT e.id, e.account_id, e.due_at, CASE e.kind WHEN 'message.status' THEN 0 WHEN 'message.expire' THEN 1 ELSE 2 END, f.fid, m.mid, e.payload FROM due_events e
-  LEFT JOIN flows_new f ON f.id = e.flow_id LEFT JOIN messages_new m ON m.id = e.message_id;
+  LEFT JOIN flows_new f ON f.id = e.flow_id LEFT JOIN messages_new m ON m.id = e.message_id
+  -- a kind no handler knows (none was ever scheduled) would only have been dropped when due
+  WHERE e.kind IN ('message.status', 'message.expire', 'callback.attempt');
 
 DROP TABLE due_events;
 DROP TABLE message_history;

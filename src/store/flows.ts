@@ -66,8 +66,6 @@ interface FlowRow {
   status_code: string | null
   termination_channel: ChannelName | null,
   total_price: number,
-  /** written by nothing since round two: the column stays (migrations only go forward) */
-  current_step: number,
   /** joined from flow_requests (migration 007) where a query asks for it */
   request?: string,
   outcomes: string

@@ -34,6 +34,8 @@ t.test('a database from before 010 keeps its flows, messages, history, events an
   old.prepare(`INSERT INTO callbacks (id, account_id, flow_id, seq, kind, url, body, state, created_at, created_real)
     VALUES ('c1', 'acc', 'f1', 1, 'status', 'http://127.0.0.1:1/cb', '{}', 'pending', 1, 1)`).run()
   old.prepare("INSERT INTO due_events (account_id, due_at, kind, flow_id, message_id, payload) VALUES ('acc', 200, 'callback.attempt', 'f1', NULL, '{\"callbackId\":\"c1\"}')").run()
+  // a kind no handler knows (never scheduled by any version) is not carried over
+  old.prepare("INSERT INTO due_events (account_id, due_at, kind, flow_id, message_id, payload) VALUES ('acc', 300, 'step.start', 'f1', 'm1', '{}')").run()
   old.close()
 
   const store = new Store(file)
@@ -55,6 +57,7 @@ t.test('a database from before 010 keeps its flows, messages, history, events an
   t.same(store.flows.messages('acc', { trackingId: 'f2', limit: 10 }).map((m) => m.id), ['m2'])
   const callbackEvents = store.db.prepare('SELECT f.id AS flow, e.payload FROM due_events e JOIN flows f ON f.fid = e.fid WHERE e.kind = 2').all()
   t.same(callbackEvents, [{ flow: 'f1', payload: '{"callbackId":"c1"}' }], 'the callback attempt keeps its flow, its kind as a number')
+  t.same(store.db.prepare('SELECT kind, count(*) AS n FROM due_events GROUP BY kind ORDER BY kind').all(), [{ kind: 0, n: 2 }, { kind: 2, n: 1 }], 'two status events, one attempt, no unknown kind')
   // a new message is written packed, and reads back the same
   store.flows.insertMessage({ ...m2!, id: 'm3', outcome: { outcome: 'Undelivered', source: 'header' }, data: { from: 'X', body: 'yo' } })
   t.ok((store.db.prepare("SELECT outcome FROM messages WHERE id = 'm3'").get() as { outcome: string }).outcome.length < 20, 'packed')
