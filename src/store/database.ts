@@ -50,7 +50,7 @@ export function openDatabase (path: string): OpenedDatabase {
   try {
     db = new Database(file)
     configure(db)
-    const fresh = migrate(db) === 0
+    const fresh = migrate(db, path) === 0
     const stat = statSync(file)
     return { db, fresh, identity: { dev: stat.dev, ino: stat.ino }, unlock: () => { if (lock.open) lock.close() } }
   } catch (err) {
@@ -201,9 +201,15 @@ function knownStorageError (path: string, err: unknown, context?: string): Stora
 }
 
 /** Applies the migrations not applied yet; returns the version the database had before. */
-function migrate (db: DB): number {
+function migrate (db: DB, path = ':memory:'): number {
   const current = db.pragma('user_version', { simple: true }) as number
   const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort()
+  const known = files.length === 0 ? 0 : Number(files[files.length - 1].slice(0, 3))
+  // a database a newer version migrated (010 rebuilt its tables) would fail here statement by statement
+  if (current > known) {
+    throw new StorageError(path, `it was written by a newer failover-sandbox (schema ${current}; this one knows up to ${known})`,
+      'run that version or a later one, or give another path')
+  }
   for (const file of files) {
     const version = Number(file.slice(0, 3))
     if (version <= current) continue

@@ -2,6 +2,7 @@ import t, { type Test } from 'tap'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { ROOT } from '../../src/paths.js'
 import { freePort, http, sleep } from './support.js'
 
@@ -61,6 +62,14 @@ async function start (db: string): Promise<Server> {
 t.test('a file that is not a database', async (t) => {
   const db = join(t.testdir({ 'junk.db': 'this is not a database, only text that is long enough to fill a header page\n'.repeat(20) }), 'junk.db')
   checkRefusal(t, db, /not a sandbox database.*move it away/)
+})
+
+t.test('a database a newer version wrote: refused, not half used', async (t) => {
+  const db = join(t.testdir(), 'newer.db')
+  const file = new Database(db)
+  file.pragma('user_version = 999')
+  file.close()
+  checkRefusal(t, db, /written by a newer failover-sandbox \(schema 999; this one knows up to \d+\).*run that version or a later one/)
 })
 
 t.test('a parent that is a regular file', async (t) => {
