@@ -8,14 +8,16 @@ import { http, load, startChild } from './support.js'
 /*
  * One phase of the throughput measurement alone, for a CPU profile of just that phase and the server's
  * CPU time per request (all its threads, from /proc: steadier than req/s on a shared machine):
- *   npx tsx bench/phase.ts create|get [seconds]      (PROF=<dir>: the server runs with --cpu-prof)
- * `get` first creates flows for a second, then reads them in turn. Measures the existing dist/ build
+ *   npx tsx bench/phase.ts create|get [seconds] [create seconds]      (PROF=<dir>: the server runs with --cpu-prof)
+ * `get` first creates flows (for a second, or `create seconds`: the full run creates for ~25 s
+ * before its GET phase), then reads 5,000 of them in turn. Measures the existing dist/ build
  * (`npm run build`; BUNDLE_READABLE=1 keeps the bundle one statement per line for the profile).
  */
 
 const mode = process.argv[2] ?? 'get'
 if (mode !== 'create' && mode !== 'get') throw new Error(`usage: bench/phase.ts create|get [seconds], not ${mode}`)
 const seconds = Number(process.argv[3] ?? 6)
+const createSeconds = Number(process.argv[4] ?? 1)
 /** user + system CPU time of a process so far, in µs (Linux; clock ticks of 10 ms) */
 const cpuOf = (pid: number): number => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
@@ -34,7 +36,7 @@ try {
   const create = await load({
     url,
     connections: 10,
-    duration: mode === 'create' ? seconds : 1,
+    duration: mode === 'create' ? seconds : createSeconds,
     requests: [{
       method: 'POST',
       path: '/failover/transactional',

@@ -6,7 +6,9 @@ import { ROOT } from '../src/paths.js'
  * Summarizes a V8 CPU profile (node --cpu-prof; `BENCH_PROFILE=<dir> npm run bench` writes one per
  * sandbox server): the functions with the most self time, and the project's own functions with the
  * most inclusive time (self + everything they call).
- *   npx tsx bench/profile.ts <file.cpuprofile | dir (newest profile in it)> [rows]
+ *   npx tsx bench/profile.ts <file.cpuprofile | dir (newest profile in it)> [rows] [last seconds]
+ * `last seconds`: only the samples of the profile's last N seconds (one phase of a run: the GET phase
+ * of `BENCH_ONLY=throughput` is its last warm-up + measurement).
  */
 
 interface Node {
@@ -40,7 +42,13 @@ function main (): void {
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
   // time per sample: the delta that follows it
   const self = new Map<number, number>()
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? 0)))
+  const lastUs = process.argv[4] === undefined ? Infinity : Number(process.argv[4]) * 1e6
+  const from = profile.endTime - lastUs
+  let at = profile.startTime
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i]
+    if (at >= from) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? 0))
+  })
   const total = [...self.values()].reduce((a, b) => a + b, 0)
 
   const selfBy = new Map<string, number>()

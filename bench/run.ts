@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -83,6 +84,9 @@ const valueRows: ValueRow[] = []
 // writes are compared with the bare POST, reads with the bare GET
 let bareRps = NaN
 let bareGetRps = NaN
+// the fixed-request references of the earlier passes, printed beside each ratio
+let fixedBareRps = NaN
+let fixedBareGetRps = NaN
 
 /** A measurement after a short warm-up run of the same requests (JIT, caches), both on `options`. */
 async function measure (title: string, options: Parameters<typeof load>[0], allowErrors = false): Promise<Load> {
@@ -93,16 +97,48 @@ async function measure (title: string, options: Parameters<typeof load>[0], allo
   return result
 }
 
+/**
+ * The references, on the bare server at `port`. Each bare route is measured twice: as the issue first
+ * measured it (one fixed request, which the load generator builds once), and driven by the same
+ * client as the sandbox's measurement (a request built per call by `setupRequest`, the same body or a
+ * path of the same length, the same bearer header). On these two cores the load generator takes its
+ * CPU from the server's, so the ratio of the targets is to the reference with the same client: the
+ * difference is then the sandbox's alone (bench/README.md, "Fourth pass").
+ */
+async function references (port: number): Promise<{ post: Load, get: Load, fixedPost: Load, fixedGet: Load }> {
+  const url = `http://127.0.0.1:${port}`
+  const auth = { authorization: `Bearer ${randomUUID()}` }
+  const paths = Array.from({ length: 5000 }, () => `/bare/${randomUUID()}`)
+  let n = 0
+  let k = 0
+  const fixedPost = await measure('bare POST /bare (fixed request)', { url: `${url}/bare`, method: 'POST', headers: { 'content-type': 'application/json' }, body: SEED_EXAMPLE, connections: CONNECTIONS })
+  const post = await measure('bare POST /bare (same client as the sandbox)', {
+    url,
+    connections: CONNECTIONS,
+    requests: [{ method: 'POST', path: '/bare', headers: { ...auth, 'content-type': 'application/json' }, setupRequest: (request) => ({ ...request, body: transactionalBody(numberFor('1', ++n)) }) }]
+  })
+  const fixedGet = await measure('bare GET /bare/:id (fixed request)', { url: `${url}/bare/x`, connections: CONNECTIONS })
+  const get = await measure('bare GET /bare/:id (same client as the sandbox)', {
+    url,
+    connections: CONNECTIONS,
+    requests: [{ method: 'GET', path: '/bare/x', headers: auth, setupRequest: (request) => ({ ...request, path: paths[k++ % paths.length] }) }]
+  })
+  return { post, get, fixedPost, fixedGet }
+}
+
 async function throughput (): Promise<void> {
   console.log('throughput and latency')
   const bare = await startChild(BARE, {}, '/health', { cwd: ROOT })
-  const bareUrl = `http://127.0.0.1:${bare.port}`
-  const barePost = await measure('bare POST /bare', { url: `${bareUrl}/bare`, method: 'POST', headers: { 'content-type': 'application/json' }, body: SEED_EXAMPLE, connections: CONNECTIONS })
-  bareRps = barePost.rps
-  loadRows.push({ name: 'bare Fastify POST (same JSON, fixed answer)', load: barePost, rssMb: memoryOf(bare.proc.pid!).rss, ratio: 1, of: 'POST', target: 'reference for writes' })
-  const bareGet = await measure('bare GET /bare/:id', { url: `${bareUrl}/bare/x`, connections: CONNECTIONS })
-  bareGetRps = bareGet.rps
-  loadRows.push({ name: 'bare Fastify GET (fixed answer)', load: bareGet, rssMb: memoryOf(bare.proc.pid!).rss, ratio: 1, of: 'GET', target: 'reference for reads' })
+  const ref = await references(bare.port)
+  bareRps = ref.post.rps
+  bareGetRps = ref.get.rps
+  fixedBareRps = ref.fixedPost.rps
+  fixedBareGetRps = ref.fixedGet.rps
+  const rss = memoryOf(bare.proc.pid!).rss
+  loadRows.push({ name: 'bare Fastify POST (fixed request, fixed answer)', load: ref.fixedPost, rssMb: rss, target: 'earlier reference for writes' })
+  loadRows.push({ name: 'bare Fastify POST (same client as the sandbox\'s POSTs)', load: ref.post, rssMb: rss, ratio: 1, of: 'POST', target: 'reference for writes' })
+  loadRows.push({ name: 'bare Fastify GET (fixed request, fixed answer)', load: ref.fixedGet, rssMb: rss, target: 'earlier reference for reads' })
+  loadRows.push({ name: 'bare Fastify GET (same client as the sandbox\'s GETs)', load: ref.get, rssMb: rss, ratio: 1, of: 'GET', target: 'reference for reads' })
   await bare.stop()
 
   const dir = scratch()
@@ -312,6 +348,15 @@ async function callbacks (): Promise<void> {
   }
 }
 
+/** The ratio to the same-client reference, and (for the sandbox's rows) to the fixed request's. */
+function ratioCell (r: LoadRow): string {
+  if (r.ratio === undefined) return ''
+  const of = r.of ?? 'POST'
+  if (r.ratio === 1) return `100% of ${of}`
+  const fixed = of === 'GET' ? fixedBareGetRps : fixedBareRps
+  return `${fmt(r.ratio * 100)}% of ${of} (${fmt((r.load.rps / fixed) * 100)}% of fixed)`
+}
+
 function table (headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
   const line = (cells: string[]): string => `| ${cells.map((c, i) => (c ?? '').padEnd(widths[i])).join(' | ')} |`
@@ -331,8 +376,11 @@ async function main (): Promise<void> {
     if (!ONLY.has('throughput')) {
       // the ratios need the reference even when only scale is measured
       const bare = await startChild(BARE, {}, '/health', { cwd: ROOT })
-      bareRps = (await measure('bare POST /bare', { url: `http://127.0.0.1:${bare.port}/bare`, method: 'POST', headers: { 'content-type': 'application/json' }, body: SEED_EXAMPLE, connections: CONNECTIONS })).rps
-      bareGetRps = (await measure('bare GET /bare/:id', { url: `http://127.0.0.1:${bare.port}/bare/x`, connections: CONNECTIONS })).rps
+      const ref = await references(bare.port)
+      bareRps = ref.post.rps
+      bareGetRps = ref.get.rps
+      fixedBareRps = ref.fixedPost.rps
+      fixedBareGetRps = ref.fixedGet.rps
       await bare.stop()
     }
   }
@@ -344,7 +392,7 @@ async function main (): Promise<void> {
   console.log(`\n${CONNECTIONS} connections, ${SECONDS} s per measurement (after a ${WARMUP_SECONDS} s warm-up); sandbox: node dist/src/server.js, SANDBOX_CLOCK=manual, LOG_LEVEL=warn\n`)
   if (loadRows.length > 0) {
     console.log(table(['measurement', 'req/s', '× bare route', 'p50 ms', 'p99 ms', 'RSS MB', 'target', 'result'], loadRows.map((r) => [
-      r.load.errors + r.load.non2xx > 0 ? `${r.name} (${r.load.errors + r.load.non2xx} errors/timeouts)` : r.name, fmt(r.load.rps), r.ratio === undefined ? '' : `${fmt(r.ratio * 100)}% of ${r.of ?? 'POST'}`, fmt(r.load.p50, 1), fmt(r.load.p99, 1), fmt(r.rssMb), r.target ?? '', r.result ?? ''
+      r.load.errors + r.load.non2xx > 0 ? `${r.name} (${r.load.errors + r.load.non2xx} errors/timeouts)` : r.name, fmt(r.load.rps), ratioCell(r), fmt(r.load.p50, 1), fmt(r.load.p99, 1), fmt(r.rssMb), r.target ?? '', r.result ?? ''
     ])))
     console.log()
   }
