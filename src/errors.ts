@@ -111,9 +111,11 @@ export const ERRORS = {
   OAUTH_BAD_CREDENTIALS: { status: 401, code: '401000000', type: 'Unauthorized', message: 'Bad credentials', oauth: 'unauthorized', challenge: `Basic realm="${TOKEN_REALM}"` },
   OAUTH_GRANT: { status: 400, code: '400000000', type: 'ValidationError', message: 'Only grant_type=client_credentials is supported.', oauth: 'unsupported_grant_type' },
   OAUTH_SCOPE: { status: 400, code: '400000000', type: 'ValidationError', message: 'Invalid scope', oauth: 'invalid_scope' },
-  // issue 17 asks for error="invalid_token" on every API 401 (RFC 6750 §3.1 would allow leaving the code
-  // out when no credentials came): clients that look for it then handle every 401 the same way
-  TOKEN_MISSING: { status: 401, code: '401000000', type: 'Unauthorized', message: 'Full authentication is required to access this resource', oauth: 'unauthorized', challenge: `Bearer realm="${API_REALM}", error="invalid_token", error_description="Full authentication is required to access this resource"` },
+  // provider-api.md §1: a missing, unknown or expired token → 401 {"error":"invalid_token",…}, a missing
+  // header with its own description; issue 17 asks for error="invalid_token" in every API 401's challenge
+  // too (RFC 6750 §3.1 would allow leaving the code out when no credentials came): clients that look for
+  // it then handle every 401 the same way
+  TOKEN_MISSING: { status: 401, code: '401000000', type: 'Unauthorized', message: 'Full authentication is required to access this resource', oauth: 'invalid_token', challenge: `Bearer realm="${API_REALM}", error="invalid_token", error_description="Full authentication is required to access this resource"` },
   TOKEN_INVALID: {
     status: 401,
     code: '401000000',

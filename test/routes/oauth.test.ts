@@ -238,7 +238,8 @@ t.test('API calls without a token → 401 "Full authentication is required to ac
       const res = await app.inject({ ...call, headers } as any)
       const name = `${call.method} ${call.url} with ${authorization === undefined ? 'no header' : JSON.stringify(authorization)}`
       t.equal(res.statusCode, 401, name)
-      t.same(res.json(), { error: 'unauthorized', error_description: ERRORS.TOKEN_MISSING.message }, name)
+      // provider-api.md §1: missing, unknown or expired → error invalid_token; a missing header has its own description
+      t.same(res.json(), { error: 'invalid_token', error_description: ERRORS.TOKEN_MISSING.message }, name)
       // every API 401 carries error="invalid_token" (issue 17), a missing token included
       t.equal(res.headers['www-authenticate'], 'Bearer realm="oauth2-resource", error="invalid_token", error_description="Full authentication is required to access this resource"', `${name}: a Bearer challenge with invalid_token`)
     }
@@ -263,7 +264,7 @@ t.test('the token is checked before the body is read: a bad body without a token
   const app = await build(t)
   const res = await app.inject({ method: 'POST', url: '/failover', headers: { 'content-type': 'application/json' }, payload: '{not json' })
   t.equal(res.statusCode, 401)
-  t.equal(res.json().error, 'unauthorized')
+  t.same(res.json(), { error: 'invalid_token', error_description: ERRORS.TOKEN_MISSING.message })
 })
 
 t.test('a token without the needed role → 403 {code: 403000000, developerMessage: Access denied.}', async (t) => {
