@@ -114,9 +114,12 @@ export class Faults {
     this.#random.set(accountId, seededRandom(this.#seed))
   }
 
-  /** The rules with what is left of `times` (null: unlimited). */
+  /**
+   * The rules with what is left of `times` (sandbox.md: "lists the rules with what is left of times"):
+   * `times` is what is left (0 once spent), and `remaining` says the same for every rule (null: unlimited).
+   */
   list (accountId: string): Array<FaultRule & { remaining: number | null }> {
-    return (this.#rules.get(accountId) ?? []).map((r) => ({ ...r.rule, remaining: r.remaining }))
+    return (this.#rules.get(accountId) ?? []).map((r) => ({ ...r.rule, ...(r.remaining === null ? {} : { times: r.remaining }), remaining: r.remaining }))
   }
 
   clear (accountId: string): void {

@@ -71,7 +71,7 @@ export const FaultRuleStateSchema = Type.Object({
   delayMs: Type.Optional(Type.Integer()),
   drop: Type.Optional(Type.String()),
   afterCommit: Type.Optional(Type.Boolean()),
-  times: Type.Optional(Type.Integer()),
+  times: Type.Optional(Type.Integer({ description: 'what is left of the rule\'s times (0: spent)' })),
   probability: Type.Optional(Type.Number()),
   remaining: Type.Union([Type.Integer(), Type.Null()], { description: 'what is left of times; null: unlimited' })
 })

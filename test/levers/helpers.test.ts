@@ -42,7 +42,7 @@ t.test('the helpers of startSandbox(): send, advance, waitFor, scenarios, faults
   t.ok(err instanceof SandboxHttpError)
   t.equal((err as SandboxHttpError).status, 503)
   t.equal((err as SandboxHttpError).headers['retry-after'], '1')
-  t.equal((await sb.faults.get())[0].remaining, 0)
+  t.same((await sb.faults.get())[0], { route: 'POST /failover', status: 503, retryAfter: 1, times: 0, remaining: 0 })
   await sb.faults.clear()
   t.same(await sb.faults.get(), [])
   t.equal(await sb.requests.count({ status: 503 }), 1)
