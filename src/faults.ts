@@ -2,7 +2,7 @@ import type { Socket } from 'node:net'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError, ERRORS, errorBody, type CatalogEntry, type Problem } from './errors.js'
 import type { App } from './app.js'
-import { isApiPath, journalOf, type Journal } from './journal.js'
+import { captureBody, isApiPath, journalOf, type Journal } from './journal.js'
 import { mulberry32 } from './ids.js'
 import type { Static } from 'typebox'
 import type { FaultRuleSchema } from './schemas/levers.js'
@@ -222,6 +222,8 @@ export function registerFaults (app: App, faults: Faults, journal: Journal): voi
   const hangMs = app.config.SANDBOX_FAULT_HANG_MS
 
   const drop = async (request: FastifyRequest, reply: FastifyReply, fault: AppliedFault, answer: string | null): Promise<void> => {
+    // what the client sent is journaled before its connection goes (an afterCommit drop has read it already)
+    await captureBody(request, app.config.SANDBOX_JOURNAL_MAX_BODY_BYTES)
     journal.recordNow(request, null, answer, fault)
     const socket = request.raw.socket
     if (fault.drop === 'reset') {

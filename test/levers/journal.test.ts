@@ -40,7 +40,7 @@ t.test('every request to the emulated API is journaled, newest first, whatever i
   t.match(list[3].request.body, '"to":"12"', 'the body as sent')
   t.equal(list[3].request.json.flow[0].to, '12', 'and parsed, for a test to read')
   t.equal(list[3].response.json.code, '400000000', 'the answer parsed too')
-  t.equal(list[2].errorCode, 'unauthorized')
+  t.equal(list[2].errorCode, 'invalid_token')
   t.equal(list[0].errorCode, ERRORS.ROUTE_NOT_FOUND.code)
   t.ok(Date.parse(list[0].at) > 0 && Date.parse(list[0].realAt) > 0)
   t.type(list[0].durationMs, 'number')
@@ -51,9 +51,9 @@ t.test('every request to the emulated API is journaled, newest first, whatever i
   t.same((await control(app, 'GET', '/requests/count?status=200')).json(), { count: 3 })
   t.same((await control(app, 'GET', `/requests/count?trackingId=${trackingId}`)).json(), { count: 2 })
   t.same((await control(app, 'GET', '/requests/count?path=/failover*')).json(), { count: 5 })
-  // the 401 was refused before its body was read: the journal has no body for it
-  t.same((await control(app, 'GET', '/requests/count?body=%2B306900000200')).json(), { count: 1 })
-  t.equal(list[2].request.body, null)
+  // the 401 was answered before its body was parsed: the body is read for the journal all the same
+  t.same((await control(app, 'GET', '/requests/count?body=%2B306900000200')).json(), { count: 2 })
+  t.same(list[2].request.json, SMS, 'what the refused client sent')
   t.equal((await control(app, 'GET', '/requests?limit=2')).json().length, 2)
   const future = new Date(app.engine.now('sandbox') + 1000).toISOString()
   t.same((await control(app, 'GET', `/requests/count?since=${future}`)).json(), { count: 0 })
@@ -108,6 +108,28 @@ t.test('bodies over the limit are stored cut, with a marker; 413s are journaled'
   t.equal(tooLarge.errorCode, ERRORS.BODY_TOO_LARGE.code)
   t.ok(cut.request.body.length < 1200)
   t.match(cut.request.body, /…\[truncated by the sandbox: \d+ bytes in all\]$/)
+})
+
+t.test('a faulted send and a refused one show the body the client sent', async (t) => {
+  const app = await build(t)
+  const tok = await token(app)
+  const body = JSON.stringify(SMS)
+  const faulted = await app.inject({ method: 'POST', url: '/failover', headers: { ...bearer(tok), 'content-type': 'application/json', 'x-sandbox-fault': '503' }, payload: body })
+  t.equal(faulted.statusCode, 503)
+  await control(app, 'PUT', '/faults', [{ route: 'POST /failover', status: 429, retryAfter: 1, times: 1 }])
+  t.equal((await app.inject({ method: 'POST', url: '/failover', headers: { ...bearer(tok), 'content-type': 'application/json' }, payload: body })).statusCode, 429)
+  t.equal((await app.inject({ method: 'POST', url: '/failover', headers: { authorization: 'Bearer expired-or-unknown', 'content-type': 'application/json' }, payload: body })).statusCode, 401)
+  const retry = await app.inject({ method: 'POST', url: '/failover', headers: { ...bearer(tok), 'content-type': 'application/json' }, payload: body })
+  t.equal(retry.statusCode, 200)
+  const list = (await control(app, 'GET', '/requests?path=/failover')).json()
+  t.same(list.map((e: any) => [e.status, e.fault?.source ?? null, e.request.body]), [[200, null, body], [401, null, body], [429, 'rule', body], [503, 'header', body]])
+  t.equal(list[3].request.json.flow[0].to, '+306900000200')
+  // a body without a token: still a 401 first (the token is checked before the body is parsed), body kept as text
+  const bad = await app.inject({ method: 'POST', url: '/failover', headers: { 'content-type': 'application/json' }, payload: '{not json' })
+  t.equal(bad.statusCode, 401)
+  const [entry] = (await control(app, 'GET', '/requests?limit=1')).json()
+  t.equal(entry.request.body, '{not json')
+  t.equal(entry.request.json, undefined)
 })
 
 t.test('bad filters are a 400 saying what to fix', async (t) => {

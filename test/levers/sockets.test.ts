@@ -33,6 +33,20 @@ t.test('reset: the connection is destroyed without an answer, and journaled', as
   t.same((await control(app, 'GET', '/requests/count?status=none')).json(), { count: 1 })
 })
 
+t.test('reset of a send: its body is journaled before the connection goes', async (t) => {
+  const { app, port } = await listening(t)
+  const body = JSON.stringify({ flow: [{ type: 'Sms', from: 'YourBrand', to: '+306900000200', message: { body: 'hi' }, order: 1 }] })
+  const error = await new Promise<string>((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/failover', method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'x-sandbox-fault': 'reset' } }, (res) => resolve(`answered ${res.statusCode}`))
+    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message))
+    req.end(body)
+  })
+  t.equal(error, 'ECONNRESET')
+  const [entry] = (await control(app, 'GET', '/requests')).json()
+  t.equal(entry.status, null)
+  t.equal(entry.request.body, body)
+})
+
 t.test('hang: no answer until the client gives up; the server still closes', async (t) => {
   const { app, port } = await listening(t)
   await control(app, 'PUT', '/faults', [{ route: 'GET /accounts/me/balance', drop: 'hang', times: 1 }])
