@@ -32,7 +32,11 @@ export class SandboxHttpError extends Error {
 }
 
 export interface SendOptions {
-  /** POST /failover/transactional (true, the default) or /failover (false) */
+  /**
+   * POST /failover/transactional (true) or /failover (false). Not given: /failover when a Viber step
+   * carries a free-text `message` and no `templateId` (a standard flow, which the transactional
+   * endpoint refuses), else /failover/transactional.
+   */
   transactional?: boolean
   /** X-Sandbox-Outcome, e.g. "Viber=EXPIRED; Sms=Delivered" */
   outcome?: string
@@ -197,7 +201,7 @@ export function accountHelpers (ctx: HelperContext, accountId: string, credentia
     const extra: Record<string, string> = { 'content-type': 'application/json' }
     if (options.outcome !== undefined) extra['x-sandbox-outcome'] = options.outcome
     if (options.fault !== undefined) extra['x-sandbox-fault'] = options.fault
-    const path = options.transactional === false ? '/failover' : '/failover/transactional'
+    const path = (options.transactional ?? !isStandardViber(body)) ? '/failover/transactional' : '/failover'
     const post = async (): Promise<Response> => await fetch(`${ctx.url}${path}`, { method: 'POST', headers: { ...extra, authorization: `Bearer ${cached!}` }, body: JSON.stringify(body) })
     let res = await post()
     if (res.status === 401) { // the token expired (or the account was reset): once more with a fresh one
@@ -280,4 +284,15 @@ function query (filter: RequestFilter): string {
 
 function safeJson (text: string): any {
   try { return JSON.parse(text) } catch { return text }
+}
+
+/** A body with a Viber step written the standard way (a free-text `message`, no template): only POST /failover takes it. */
+function isStandardViber (body: unknown): boolean {
+  const flow = (body as { flow?: unknown } | null)?.flow
+  if (!Array.isArray(flow)) return false
+  return flow.some((step: unknown) => {
+    if (step === null || typeof step !== 'object') return false
+    const s = step as Record<string, unknown>
+    return typeof s.type === 'string' && s.type.toLowerCase() === 'viber' && s.message !== undefined && s.templateId === undefined
+  })
 }

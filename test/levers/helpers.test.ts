@@ -56,6 +56,15 @@ t.test('the helpers of startSandbox(): send, advance, waitFor, scenarios, faults
   // a header fault through send()
   t.equal(await statusOf(sb.send(SMS(), { fault: '502' })), 502)
 
+  // without the option, a standard Viber step (free text, no template) goes to POST /failover
+  const viberText = { flow: [{ type: 'Viber', senderInfoTrackingId: 'your-sender-info-tracking-id', to: '+306912345678', message: { text: 'hi' }, order: 1 }] }
+  const standard = await sb.send(viberText)
+  t.ok(standard.trackingId)
+  t.equal(standard.flowKind, undefined, 'the standard answer has no flowKind')
+  t.equal((await sb.send(SMS())).flowKind, 'transactional', 'anything else goes to /failover/transactional')
+  t.equal(await statusOf(sb.send(viberText, { transactional: true })), 400, 'an explicit option wins')
+  t.same((await sb.requests({ limit: 3 })).map((e) => e.path), ['/failover/transactional', '/failover/transactional', '/failover'])
+
   // bad input to the helpers fails at once, saying why
   await t.rejects(sb.advance(-1), RangeError)
   t.throws(() => sb.webhook('no spaces'), RangeError)
