@@ -13,9 +13,18 @@ export const MAX_SCENARIO_PATTERN = 200
 // the longest `to` a regex rule is tried on: E.164 numbers are at most 16 characters (§2), SIP URIs far shorter than this
 export const MAX_SCENARIO_SUBJECT = 100
 
-/** The pattern inside /…/, or undefined when `to` is an exact value. */
+// a `to` with one of these (or a + after its first character) is a regex written bare: an E.164 number has none
+const REGEX_SYNTAX = /[\^$*?.()[\]{}|\\]|.\+/
+
+/**
+ * The pattern of a regex rule, or undefined when `to` is an exact value. sandbox.md: `to` is "exact
+ * or regex"; a regex is written /…/, or bare (`^\+3069`, `+3069.*`), where a leading + is the plus
+ * sign of a number, not a repetition (sandbox choice, README "Outcome controls").
+ */
 export function rulePattern (to: string): string | undefined {
-  return to.length > 2 && to.startsWith('/') && to.endsWith('/') ? to.slice(1, -1) : undefined
+  if (to.length > 2 && to.startsWith('/') && to.endsWith('/')) return to.slice(1, -1)
+  if (!REGEX_SYNTAX.test(to)) return undefined
+  return to.startsWith('+') ? `\\${to}` : to
 }
 
 export type PatternProblem = 'invalid' | 'unsafe' | 'too-long'
