@@ -80,6 +80,18 @@ function dashboardPaths (): Set<string> {
   return paths
 }
 
+/** Whether a listen address is reachable from this machine only. */
+export function isLoopback (host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '')
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || /^::ffff:127\./.test(h)
+}
+
+/** sandbox.md: bound beyond loopback without an admin token, the start warns; the warning, or undefined. */
+export function exposureWarning (host: string, adminToken: string): string | undefined {
+  if (adminToken !== '' || isLoopback(host)) return undefined
+  return `listening on ${host} without SANDBOX_ADMIN_TOKEN: anyone who reaches this port can reset, drive and read the sandbox; set SANDBOX_ADMIN_TOKEN or HOST=127.0.0.1`
+}
+
 export function registerGuard (app: App): void {
   const token = app.config.SANDBOX_ADMIN_TOKEN
   const dashboard = dashboardPaths()

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { buildApp as buildInternalApp } from './app.js'
+import { exposureWarning } from './guard.js'
 import { loadConfig, type Config } from './config.js'
 import { loadSeed, parseSeed } from './seed.js'
 import { accountHelpers, SandboxHttpError, type AccountHelpers, type AdvanceResult, type Credentials, type HelperContext } from './helpers.js'
@@ -185,6 +186,9 @@ export async function startSandbox (options: StartOptions = {}): Promise<Sandbox
   }
 
   const account = seed.accounts.find((a) => a.id === (options.account ?? seed.accounts[0].id))
+  // the same warning as the server's start (sandbox.md "guard"), as a process warning: a test runner shows it
+  const exposed = exposureWarning(host, config.SANDBOX_ADMIN_TOKEN)
+  if (exposed !== undefined) process.emitWarning(exposed, { code: 'SANDBOX_EXPOSED' })
   if (account === undefined) {
     await app.close()
     throw new Error(`startSandbox: no account ${options.account ?? ''} in the seed`)

@@ -4,6 +4,7 @@ import { buildApp, type App } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { applyExplicitClock, explicitSettings, printBanner } from './startup.js'
 import { isEntry } from './entry.js'
+import { exposureWarning } from './guard.js'
 
 /** pino-pretty is an optional dependency: a TTY uses it when it is installed, JSON lines otherwise. */
 export function prettyAvailable (): boolean {
@@ -37,11 +38,6 @@ export function describeListenError (err: unknown, config: Config, names = { por
   return undefined
 }
 
-/** Whether a listen address is reachable from this machine only. */
-export function isLoopback (host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, '')
-  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || /^::ffff:127\./.test(h)
-}
 
 /** Loads config, builds, listens, and closes gracefully on SIGINT/SIGTERM. */
 export interface ServeOptions {
@@ -61,8 +57,11 @@ export async function serve (config: Config, options: ServeOptions = {}): Promis
   if (config.SANDBOX_FRESH) logger.info({ database: config.SANDBOX_DB }, 'fresh start: the database was emptied, then seeded')
   await applyExplicitClock(app, config, options.explicit ?? new Set(), logger)
   printBanner(app, config, logger)
-  if (config.SANDBOX_ADMIN_TOKEN === '' && !isLoopback(config.HOST)) {
-    logger.warn({ host: config.HOST }, `listening on ${config.HOST} without SANDBOX_ADMIN_TOKEN: anyone who reaches this port can reset, drive and read the sandbox; set SANDBOX_ADMIN_TOKEN or HOST=127.0.0.1`)
+  const exposed = exposureWarning(config.HOST, config.SANDBOX_ADMIN_TOKEN)
+  if (exposed !== undefined) {
+    logger.warn({ host: config.HOST }, exposed)
+    // sandbox.md: the start prints a warning, whatever LOG_LEVEL hides
+    if (!logger.isLevelEnabled('warn')) process.stderr.write(`warning: ${exposed}\n`)
   }
   let closing = false
   const shutdown = (signal: string): void => {

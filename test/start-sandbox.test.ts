@@ -122,3 +122,19 @@ t.test('options: strict, the seed as data, bad values', async (t) => {
   await t.rejects(startSandbox({ account: 'nobody' }), { message: /no account nobody/ })
   await t.rejects(startSandbox({ port: sb.port }), { code: 'EADDRINUSE' }, 'a taken port fails, and the app it built is closed')
 })
+
+t.test('startSandbox() beyond loopback without an admin token warns (sandbox.md: the guard), with one it does not', async (t) => {
+  const warnings: Error[] = []
+  const onWarning = (w: Error): void => { warnings.push(w) }
+  process.on('warning', onWarning)
+  t.teardown(() => { process.off('warning', onWarning) })
+  const open = await startSandbox({ host: '0.0.0.0' })
+  await open.close()
+  await new Promise((resolve) => setImmediate(resolve))
+  t.match(warnings.map((w) => w.message).join('\n'), /listening on 0\.0\.0\.0 without SANDBOX_ADMIN_TOKEN/)
+  warnings.length = 0
+  const local = await startSandbox()
+  await local.close()
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(warnings.filter((w) => /SANDBOX_ADMIN_TOKEN/.test(w.message)), [], 'loopback: no warning')
+})
