@@ -127,6 +127,8 @@ export interface SandboxClock {
 
 /** One account's helpers (sandbox.md "Helpers on startSandbox()"), its clock, messages and reset. */
 export interface SandboxAccount extends AccountHelpers {
+  /** http://host:port of the sandbox (every account shares it; the credentials tell them apart) */
+  url: string
   clock: SandboxClock
   /** what recipients would have seen, newest first */
   messages: (filter?: MessageFilter) => Promise<SentMessage[]>
@@ -184,11 +186,11 @@ export async function startSandbox (options: StartOptions = {}): Promise<Sandbox
     await app.close()
     throw err
   }
-
-  const account = seed.accounts.find((a) => a.id === (options.account ?? seed.accounts[0].id))
   // the same warning as the server's start (sandbox.md "guard"), as a process warning: a test runner shows it
   const exposed = exposureWarning(host, config.SANDBOX_ADMIN_TOKEN)
   if (exposed !== undefined) process.emitWarning(exposed, { code: 'SANDBOX_EXPOSED' })
+
+  const account = seed.accounts.find((a) => a.id === (options.account ?? seed.accounts[0].id))
   if (account === undefined) {
     await app.close()
     throw new Error(`startSandbox: no account ${options.account ?? ''} in the seed`)
@@ -224,6 +226,7 @@ export async function startSandbox (options: StartOptions = {}): Promise<Sandbox
     }
     return {
       ...accountHelpers(ctx, accountId, credentials),
+      url: ctx.url,
       clock,
       messages: async (filter = {}) => {
         const query = new URLSearchParams()

@@ -72,6 +72,7 @@ t.test('the helpers of startSandbox(): send, advance, waitFor, scenarios, faults
   // an isolated account: its own journal, faults and clock
   const other = await sb.account({ clock: 'manual' })
   t.not(other.accountId, sb.accountId)
+  t.equal(other.url, sb.url, 'an account carries the sandbox url')
   await other.faults.set([{ route: 'POST /failover/transactional', status: 500 }])
   t.equal(await statusOf(other.send(SMS())), 500)
   const mine = await sb.send(SMS())
