@@ -18,6 +18,16 @@ t.test('Lru: bounded, least recently used forgotten first, 0 keeps nothing', asy
   t.equal(lru.get('a'), undefined)
   lru.clear()
   t.equal(lru.size, 0)
+  // a large cache moves a hit only once it is out of the newest half, and still keeps what is read often
+  const big = new Lru<number, number>(10)
+  for (let i = 0; i < 10; i++) big.set(i, i)
+  for (let i = 10; i < 100; i++) {
+    t.equal(big.get(0), 0, `0 is read every write: kept (${i})`)
+    big.set(i, i)
+  }
+  t.equal(big.size, 10)
+  t.equal(big.get(1), undefined, 'what was not read went, oldest first')
+  t.equal(big.get(99), 99)
   const none = new Lru<string, number>(0)
   none.set('a', 1)
   t.equal(none.get('a'), undefined)
