@@ -33,9 +33,19 @@ const flows = Array.from({ length: ids }, (_, i) => `00000000-0000-7000-8000-${S
 const entry = (i: number): JournalEntry => {
   const f = flows[i % ids]
   return {
-    accountId: 'sandbox', at: i, realAt: Date.now(), method: 'GET', path: `/failover/tracking/${f.id}`, status: 200, durationMs: 0.4,
+    accountId: 'sandbox',
+    at: i,
+    realAt: Date.now(),
+    method: 'GET',
+    path: `/failover/tracking/${f.id}`,
+    status: 200,
+    durationMs: 0.4,
     requestHeaders: { host: '127.0.0.1:3000', authorization: 'Bearer [redacted]', 'user-agent': 'bench' },
-    requestBody: null, responseBody: f.answer, trackingId: f.id, errorCode: null, fault: null
+    requestBody: null,
+    responseBody: f.answer,
+    trackingId: f.id,
+    errorCode: null,
+    fault: null
   }
 }
 let n = 0

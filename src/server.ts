@@ -38,7 +38,6 @@ export function describeListenError (err: unknown, config: Config, names = { por
   return undefined
 }
 
-
 /** Loads config, builds, listens, and closes gracefully on SIGINT/SIGTERM. */
 export interface ServeOptions {
   /** the settings given explicitly (environment or flags): SANDBOX_CLOCK and SANDBOX_TIME_SCALE then apply to the seed accounts */
