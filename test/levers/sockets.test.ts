@@ -47,6 +47,26 @@ t.test('reset of a send: its body is journaled before the connection goes', asyn
   t.equal(entry.request.body, body)
 })
 
+t.test('a 401 for a client that announces a body and never sends it comes after at most ~1 s', async (t) => {
+  const { app, port } = await listening(t)
+  const started = performance.now()
+  const status = await new Promise<number | string>((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/failover', method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': '100' } }, (res) => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+      req.destroy()
+    })
+    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message))
+    req.write('{"flow":')
+  })
+  const took = performance.now() - started
+  t.equal(status, 401)
+  t.ok(took >= 900 && took < 5000, `answered after the capture's wait (${Math.round(took)} ms)`)
+  const [entry] = (await control(app, 'GET', '/requests')).json()
+  t.equal(entry.status, 401)
+  t.equal(entry.request.body, '{"flow":', 'what did arrive is kept')
+})
+
 t.test('hang: no answer until the client gives up; the server still closes', async (t) => {
   const { app, port } = await listening(t)
   await control(app, 'PUT', '/faults', [{ route: 'GET /accounts/me/balance', drop: 'hang', times: 1 }])
