@@ -66,8 +66,9 @@ async function run (count: number): Promise<number> {
 try {
   console.log(`fill to the cap (${cap} entries): ${(await run(cap)).toFixed(1)} µs of main-thread CPU an entry`)
   console.log(`steady state (${total - cap} more, pruned to ${cap}): ${(await run(total - cap)).toFixed(1)} µs of main-thread CPU an entry`)
-  const rows = store.db.prepare('SELECT count(*) AS n, sum(response_same_as IS NOT NULL) AS shared, sum(length(response_body)) AS bytes FROM requests').get() as { n: number, shared: number, bytes: number }
-  console.log(`rows ${rows.n}, answers stored as a reference ${rows.shared}, answers stored in full ${(rows.bytes / 1048576).toFixed(1)} MB`)
+  const rows = store.db.prepare('SELECT count(*) AS n, sum(answer IS NOT NULL) AS referring FROM requests').get() as { n: number, referring: number }
+  const stored = store.db.prepare('SELECT count(*) AS n, sum(length(body)) AS bytes FROM journal_answers').get() as { n: number, bytes: number | null }
+  console.log(`entries ${rows.n} (${rows.referring} referring to a stored answer); answers stored ${stored.n}, ${((stored.bytes ?? 0) / 1048576).toFixed(1)} MB`)
 } finally {
   store.close()
   rmSync(dir, { recursive: true, force: true })

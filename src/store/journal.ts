@@ -54,17 +54,19 @@ interface Row {
   tracking_id: string | null
   error_code: string | null
   fault: string | null
-  response_same_as: number | null
-  /** the answer when it is shared with an earlier row (response_same_as) */
-  shared_body: string | null
+  /** the number of the entry's answer in journal_answers (migration 012), or null: response_body holds it */
+  answer: number | null
+  /** that answer's text */
+  answer_body: string | null
 }
 
-/** The answer last written in full for one tracking id of one account: the row that holds it. */
-interface Written { body: string, id: number }
+/** The answer last stored for one tracking id of one account, and its number. */
+interface Written { body: string, answer: number }
 
-// an answer is shared only with a row at most this many rows older: a row pruned has at most this many
-// rows after it to copy its answer into (#keepShared), and a long-polled answer is written again now and then
-const SHARE_WINDOW = 10_000
+// an entry refers only to one of the last SHARE_ANSWERS answers (a long-polled answer is stored again now
+// and then). So the entries after any cut refer to no answer older than the first of them with an answer,
+// minus SHARE_ANSWERS: pruning deletes that prefix of the answers and copies nothing (#pruneUpTo)
+const SHARE_ANSWERS = 10_000
 
 // one WHERE for the list and the count: each filter is off when its parameter is NULL
 const WHERE = `account_id = @account AND (@method IS NULL OR method = @method)
@@ -81,27 +83,30 @@ export class JournalStore {
   #clear: Statement<[string]>
   #deleteUpTo: Statement<[number]>
   #insertAll: (entries: JournalEntry[], written: Map<string, Written>) => void
-  #keepShared: Statement<[{ cut: number }]>
+  #insertAnswer: Statement<[number, string]>
+  #firstAnswerAfter: Statement<[number], { answer: number }>
+  #deleteAnswersBelow: Statement<[number]>
+  #deleteOrphanAnswers: Statement
   #maxId: Statement<[], { id: number | null }>
   #firstSince: Statement<[number], { id: number }>
   readonly #db: DB
-  // the last answer written in full per account and tracking id (committed rows only), at most #remember
+  // the last answer stored per account and tracking id (committed rows only), at most #remember
   readonly #written = new Map<string, Written>()
   readonly #remember: number
-  // rows up to this id may have been pruned: nothing refers to them any more
-  #floor = 0
-  // the highest id written (or found at start): the next row's id is at most one more
-  #lastId: number
+  // answers below this number may have been pruned: no entry may refer to them any more
+  #answerFloor = 0
+  // the highest answer number given (or found at start); a batch rolled back leaves a gap
+  #lastAnswer: number
 
   /** `remember`: tracking ids whose last answer is kept in memory to be shared (SANDBOX_TRACKING_CACHE); 0 shares nothing */
   constructor (db: DB, remember = 0) {
     this.#db = db
     this.#remember = remember
     this.#insert = db.prepare(`INSERT INTO requests (account_id, at, real_at, method, path, status, duration_ms, request_headers,
-      request_body, response_body, tracking_id, error_code, fault, response_same_as)
+      request_body, response_body, tracking_id, error_code, fault, answer)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-    this.#list = db.prepare(`SELECT *, CASE WHEN response_same_as IS NULL THEN NULL ELSE
-      (SELECT s.response_body FROM requests s WHERE s.id = requests.response_same_as) END AS shared_body
+    this.#list = db.prepare(`SELECT *, CASE WHEN answer IS NULL THEN NULL ELSE
+      (SELECT a.body FROM journal_answers a WHERE a.id = requests.answer) END AS answer_body
       FROM requests WHERE ${WHERE} ORDER BY id DESC LIMIT @limit`)
     this.#count = db.prepare(`SELECT count(*) AS n FROM requests WHERE ${WHERE}`)
     this.#clear = db.prepare('DELETE FROM requests WHERE account_id = ?')
@@ -110,39 +115,48 @@ export class JournalStore {
     // were cleared in between; an O(log n) bound: the OFFSET it replaces walked every kept row, 6.6% of
     // a send's CPU at 100k rows: issue 15)
     this.#deleteUpTo = db.prepare('DELETE FROM requests WHERE id <= ?')
-    this.#keepShared = db.prepare(`UPDATE requests SET response_body = (SELECT s.response_body FROM requests s WHERE s.id = requests.response_same_as),
-      response_same_as = NULL WHERE response_same_as <= @cut AND +id > @cut`)
-    // (through requests_shared, migration 011: only the rows that refer back past the cut; the unary +
-    // keeps SQLite from walking every row after the cut by id instead)
+    // numbered here, never reusing a number in the life of the process (SQLite's rowid would start again
+    // at 1 once every answer went): pruning relies on the numbers growing as answers are stored
+    this.#insertAnswer = db.prepare('INSERT INTO journal_answers (id, body) VALUES (?, ?)')
+    this.#firstAnswerAfter = db.prepare('SELECT answer FROM requests WHERE id > ? AND answer IS NOT NULL ORDER BY id LIMIT 1')
+    this.#deleteAnswersBelow = db.prepare('DELETE FROM journal_answers WHERE id < ?')
+    // after a clear (rare): the answers no entry refers to any more
+    this.#deleteOrphanAnswers = db.prepare('DELETE FROM journal_answers WHERE id NOT IN (SELECT answer FROM requests WHERE answer IS NOT NULL)')
     this.#maxId = db.prepare('SELECT max(id) AS id FROM requests')
     this.#firstSince = db.prepare('SELECT id FROM requests WHERE real_at >= ? ORDER BY id LIMIT 1')
-    this.#lastId = this.#maxId.get()?.id ?? 0
+    this.#lastAnswer = (db.prepare('SELECT max(id) AS id FROM journal_answers').get() as { id: number | null }).id ?? 0
     this.#insertAll = db.transaction((entries: JournalEntry[], written: Map<string, Written>) => {
       for (const e of entries) {
+        // an answer with a tracking id goes to journal_answers, stored once while it does not change
         const key = e.trackingId === null || e.responseBody === null ? undefined : `${e.accountId}\n${e.trackingId}`
-        const earlier = key === undefined ? undefined : written.get(key) ?? this.#written.get(key)
-        // the id this row will get is at most the last one written plus one (fewer when the newest rows were cleared)
-        const shared = earlier !== undefined && earlier.body === e.responseBody && earlier.id > this.#floor && this.#lastId + 1 - earlier.id < SHARE_WINDOW
+        let answer: number | null = null
+        if (key !== undefined) {
+          const earlier = written.get(key) ?? this.#written.get(key)
+          if (earlier !== undefined && earlier.body === e.responseBody && earlier.answer >= this.#answerFloor && this.#lastAnswer - earlier.answer < SHARE_ANSWERS) {
+            answer = earlier.answer
+          } else {
+            answer = ++this.#lastAnswer
+            this.#insertAnswer.run(answer, e.responseBody!)
+            if (this.#remember > 0) written.set(key, { body: e.responseBody!, answer })
+          }
+        }
         // positional parameters: binding by name cost ~1.4 µs a row more (issue 15)
-        const id = Number(this.#insert.run(e.accountId, e.at, e.realAt, e.method, e.path, e.status, e.durationMs, JSON.stringify(e.requestHeaders),
-          e.requestBody, shared ? null : e.responseBody, e.trackingId, e.errorCode, e.fault === null ? null : JSON.stringify(e.fault),
-          shared ? earlier.id : null).lastInsertRowid)
-        this.#lastId = Math.max(this.#lastId, id)
-        if (!shared && key !== undefined && this.#remember > 0) written.set(key, { body: e.responseBody!, id })
+        this.#insert.run(e.accountId, e.at, e.realAt, e.method, e.path, e.status, e.durationMs, JSON.stringify(e.requestHeaders),
+          e.requestBody, answer === null ? e.responseBody : null, e.trackingId, e.errorCode, e.fault === null ? null : JSON.stringify(e.fault), answer)
       }
     })
   }
 
   /**
    * Writes a batch in one transaction, in the order given. An answer equal to the last one written in
-   * full for the same tracking id (and account), at most SHARE_WINDOW rows back, is stored as a
-   * reference to that row: polling a flow that does not change writes ~300 bytes a request, not ~2 KB.
+   * for the same tracking id (and account), one of the last SHARE_ANSWERS answers, is not stored again:
+   * the entry refers to it, so polling a flow that does not change writes ~300 bytes a request, not ~2 KB.
    */
   insertMany (entries: JournalEntry[]): void {
     if (entries.length === 0) return
     const written = new Map<string, Written>()
     this.#insertAll(entries, written)
-    // remembered once committed: a batch rolled back leaves no row to refer to
+    // remembered once committed: a batch rolled back leaves no answer to refer to
     for (const [key, w] of written) {
       this.#written.delete(key)
       this.#written.set(key, w)
@@ -159,9 +173,13 @@ export class JournalStore {
   }
 
   clear (accountId: string): number {
-    // references stay within an account, whose rows all go: what is remembered of them goes too
+    // answers are shared within an account only, whose entries all go: its answers and what is remembered of them go too
     for (const key of this.#written.keys()) if (key.startsWith(`${accountId}\n`)) this.#written.delete(key)
-    return this.#clear.run(accountId).changes
+    return this.#db.transaction(() => {
+      const deleted = this.#clear.run(accountId).changes
+      this.#deleteOrphanAnswers.run()
+      return deleted
+    })()
   }
 
   /** Drops entries recorded before `before` (wall clock): returns how many went. */
@@ -174,13 +192,21 @@ export class JournalStore {
     return this.#pruneUpTo((this.#maxId.get()?.id ?? 0) - keep)
   }
 
-  /** Drops the rows up to `cut`; the rows after it that share their answers get their own copies first. */
+  /**
+   * Drops the rows up to `cut`, and the answers no row after it can refer to: those older than the first
+   * kept row's answer by more than SHARE_ANSWERS (see SHARE_ANSWERS), or all of them when no kept row has one.
+   */
   #pruneUpTo (cut: number): number {
     if (cut <= 0) return 0
     return this.#db.transaction(() => {
-      this.#keepShared.run({ cut })
-      this.#floor = Math.max(this.#floor, cut)
-      return this.#deleteUpTo.run(cut).changes
+      const deleted = this.#deleteUpTo.run(cut).changes
+      const first = this.#firstAnswerAfter.get(cut)?.answer
+      const floor = first === undefined ? this.#lastAnswer + 1 : first - SHARE_ANSWERS
+      if (floor > this.#answerFloor) {
+        this.#deleteAnswersBelow.run(floor)
+        this.#answerFloor = floor
+      }
+      return deleted
     })()
   }
 }
@@ -215,7 +241,7 @@ function toEntry (r: Row): StoredJournalEntry {
     durationMs: r.duration_ms,
     requestHeaders: JSON.parse(r.request_headers),
     requestBody: r.request_body,
-    responseBody: r.response_same_as === null ? r.response_body : r.shared_body,
+    responseBody: r.answer === null ? r.response_body : r.answer_body,
     trackingId: r.tracking_id,
     errorCode: r.error_code,
     fault: r.fault === null ? null : JSON.parse(r.fault)
