@@ -61,4 +61,8 @@ t.test('a regex written bare (sandbox.md: "exact or regex") works as one; a numb
   const bad = await app.inject({ method: 'PUT', url: '/_sandbox/scenarios', payload: [{ channel: 'Sms', to: '+30(69', outcome: 'Failed' }] })
   t.equal(bad.statusCode, 400, 'a bare pattern that does not compile is refused like a /…/ one')
   t.equal(bad.json().properties['[0].to'], ERRORS.SCENARIO_REGEX.message)
+  const unsafe = await app.inject({ method: 'PUT', url: '/_sandbox/scenarios', payload: [{ channel: 'Sms', to: '^(\\d+)*$', outcome: 'Failed' }] })
+  t.equal(unsafe.statusCode, 400, 'a bare catastrophic pattern is refused like a /…/ one')
+  t.equal(unsafe.json().properties['[0].to'], ERRORS.SCENARIO_REGEX_UNSAFE.message)
+  t.same((await app.inject({ method: 'GET', url: '/_sandbox/scenarios' })).json().map((r: { to: string }) => r.to), ['+306911.*', '^\\+30692'], 'the refused PUTs changed nothing')
 })
