@@ -71,7 +71,7 @@ export class Store {
     if (path !== ':memory:') this.checkpointer = new Checkpointer(this.db, resolve(path))
     this.accounts = new AccountStore(this.db)
     this.auth = new AuthStore(this.db, caches.tokens ?? 0)
-    this.catalog = new CatalogStore(this.db)
+    this.catalog = new CatalogStore(this.db, caches.trackingRecords ?? 0)
     this.flows = new FlowStore(this.db, caches.trackingRecords ?? 0)
     this.events = new EventStore(this.db)
     this.callbacks = new CallbackStore(this.db)
@@ -163,6 +163,7 @@ export class Store {
   forgetCached (): void {
     this.flows.records.clear()
     this.flows.requests.clear()
+    this.catalog.forgetCached()
     this.auth.tokens.clear()
   }
 
