@@ -56,6 +56,12 @@ export class Store {
   #queue: Queued[] = []
   #flushArmed = false
   readonly #groupMax: number
+  /**
+   * Asked once before each group commit: when it returns a maker of errors, each send of the group is
+   * rejected with one of them, unwritten (db-watch: the database file gone, so a send is never
+   * answered 200 into a file that is lost at exit).
+   */
+  beforeGroup?: () => (() => Error) | undefined
   /** WAL checkpoints in a worker thread (file databases only) */
   readonly checkpointer?: Checkpointer
 
@@ -124,6 +130,11 @@ export class Store {
       return
     }
     this.#queue = []
+    const refused = this.beforeGroup?.()
+    if (refused !== undefined) {
+      for (const q of queue) q.reject(refused())
+      return
+    }
     const results: Array<{ ok: true, value: unknown } | { ok: false, err: unknown }> = []
     try {
       this.#transaction(() => {
