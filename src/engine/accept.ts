@@ -1,6 +1,7 @@
 import { ApiError, ERRORS, validationError, type Problem } from '../errors.js'
 import type { Store } from '../store/index.js'
 import type { Template } from '../store/catalog.js'
+import type { Billing } from '../store/accounts.js'
 import type { Scope } from '../schemas/seed.js'
 import type { AnyStep, FlowKind, FlowRequest, SmsStep, TemplateViberStep, ViberStep, VoiceStep } from '../schemas/failover.js'
 import { fromMicros } from '../money.js'
@@ -218,12 +219,21 @@ export function normalize (body: any, unknown: string[], nextSeq: () => number):
   return request
 }
 
-/** §2–3 end to end: roles, rules, balance for the first step; what it read, for the first step to use. */
-export function checkFlow (store: Store, input: AcceptInput): SendReads {
+/** §2–3 end to end: roles and rules; the senders and templates it read, for the first step to use. */
+export function checkFlow (store: Store, input: AcceptInput): Omit<SendReads, 'billing'> {
   checkRoles(input.scopes, input.body.flow)
   const reads = { senders: new Map(), templates: new Map() }
   const problems = flowProblems(store, input.accountId, input.kind, input.body, input.ownHost, reads)
   if (problems.length > 0) throw validationError(problems)
+  return reads
+}
+
+/**
+ * The balance must cover the first step (402 otherwise): checked inside the transaction that stores
+ * the send, so it is the balance the first step's charge meets (the sends of one group commit each
+ * see the ones before them). Returns the account's billing, for the first step to use.
+ */
+export function checkBalance (store: Store, input: AcceptInput): Billing {
   const account = store.accounts.billing(input.accountId)!
   const first = input.body.flow[runOrder(input.body.flow)[0]] as AnyStep
   const price = stepPrice(first, account.prices)
@@ -232,7 +242,7 @@ export function checkFlow (store: Store, input: AcceptInput): SendReads {
       `Insufficient balance: the first step (${first.type}) costs ${fromMicros(price)} ${account.currency.code} and the balance is ` +
       `${fromMicros(account.balance)} ${account.currency.code}; top up the account (PUT /_sandbox/balance in the sandbox).`)
   }
-  return { billing: account, ...reads }
+  return account
 }
 
 export function stepsIndex (request: FlowRequest): Array<{ type: string, to: string }> {

@@ -102,3 +102,25 @@ t.test('sends through the API: many at once, each answered with a stored flow', 
   const after = await app.inject({ method: 'GET', url: `/failover/tracking/${mixed[1].json().trackingId as string}`, headers: bearer(tok) })
   t.equal(after.statusCode, 200)
 })
+
+t.test('the balance is checked in the group: two sends in one turn with money for one, the second is refused (not sent Unsent)', async (t) => {
+  const app = await build(t)
+  const tok = await token(app)
+  // one Sms costs 0.036 in the seed account: 0.05 pays for one
+  t.equal((await app.inject({ method: 'PUT', url: '/_sandbox/balance', payload: { balance: 0.05 } })).statusCode, 200)
+  let flushes = 0
+  const flush = app.store.flush.bind(app.store)
+  app.store.flush = () => { flushes++; flush() }
+  const [first, second] = await Promise.all([
+    send(app, tok, { flow: [smsStep('+306912345610')] }, { transactional: false }),
+    send(app, tok, { flow: [smsStep('+306912345611')] }, { transactional: false })
+  ])
+  t.equal(flushes, 1, 'one group')
+  t.equal(first.statusCode, 200, first.body)
+  t.equal(second.statusCode, 400, second.body)
+  t.equal(second.json().code, '400001009', 'InsufficientBalance, with the balance the first send left')
+  t.match(second.json().developerMessage, /costs 0\.036 EUR and the balance is 0\.014/)
+  const record = await tracking(app, tok, first.json().trackingId)
+  t.not(record.messages[0].status, 'Unsent', 'the first was charged and sent')
+  t.same(app.store.db.prepare('SELECT count(*) AS n FROM flows').get(), { n: 1 }, 'the refused send left no flow')
+})
