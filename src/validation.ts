@@ -195,14 +195,41 @@ export function problemsFromAjv (errors: ErrorObject[], root = ''): Problem[] {
 
 type Schema = Record<string, any>
 
+// per schema, computed once: a tagged union's branch by tag value, an object's required names
+const BRANCHES = new WeakMap<Schema, Map<unknown, Schema>>()
+const REQUIRED = new WeakMap<Schema, Set<string>>()
+
+function branchesOf (schema: Schema): Map<unknown, Schema> {
+  let branches = BRANCHES.get(schema)
+  if (branches === undefined) {
+    const tag = schema.discriminator.propertyName as string
+    branches = new Map()
+    // the first branch a tag picks wins, as find() did
+    for (const b of schema.oneOf as Schema[]) {
+      const value = b.properties?.[tag]?.const
+      if (value !== undefined && !branches.has(value)) branches.set(value, b)
+    }
+    BRANCHES.set(schema, branches)
+  }
+  return branches
+}
+
+function requiredOf (schema: Schema): Set<string> {
+  let required = REQUIRED.get(schema)
+  if (required === undefined) {
+    required = new Set<string>(schema.required ?? [])
+    REQUIRED.set(schema, required)
+  }
+  return required
+}
+
 /** The schema that applies to `value`: $refs followed to the shared schemas, a tagged union narrowed to the branch its tag picks; undefined when no branch does. */
 function applicable (schema: Schema, value: unknown, shared: Map<string, Schema>): Schema | undefined {
   for (;;) {
     if (schema.$ref) {
       schema = shared.get(schema.$ref) ?? {}
     } else if (schema.discriminator && isObject(value)) {
-      const tag = schema.discriminator.propertyName as string
-      const branch = (schema.oneOf as Schema[]).find((b) => b.properties?.[tag]?.const === value[tag])
+      const branch = branchesOf(schema).get(value[schema.discriminator.propertyName as string])
       if (branch === undefined) return undefined
       schema = branch
     } else {
@@ -220,17 +247,20 @@ export function unknownProperties (given: Schema, value: unknown, shared: Map<st
   const schema = applicable(given, value, shared)
   if (schema === undefined) return out
   if (schema.type === 'object' && schema.properties && isObject(value)) {
-    for (const [key, child] of Object.entries(value)) {
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue
       // own keys only: a "constructor" key must not find Object's members
       const property = Object.hasOwn(schema.properties, key) ? schema.properties[key] as Schema : undefined
       if (property === undefined) {
         if (schema.additionalProperties === undefined) out.push(joinPath(path, key))
       } else {
-        unknownProperties(property, child, shared, joinPath(path, key), out)
+        const child = value[key]
+        // a string, number or boolean has no properties to walk
+        if (typeof child === 'object' && child !== null) unknownProperties(property, child, shared, joinPath(path, key), out)
       }
     }
   } else if (schema.type === 'array' && schema.items && Array.isArray(value)) {
-    value.forEach((item, i) => unknownProperties(schema.items, item, shared, `${path}[${i}]`, out))
+    for (let i = 0; i < value.length; i++) unknownProperties(schema.items, value[i], shared, `${path}[${i}]`, out)
   }
   return out
 }
@@ -261,6 +291,8 @@ function takesString (schema: Schema | undefined, shared: Map<string, Schema>): 
 
 /** Whether `value` is empty for `schema` (undefined: a property the schema does not know, judged by the value alone). */
 function isEmptyValue (schema: Schema | undefined, value: unknown, shared: Map<string, Schema>): boolean {
+  // a number, boolean, null or non-empty string is a value whatever the schema (most fields: decided here)
+  if (value !== '' && !isObject(value)) return false
   const known = schema !== undefined
   const s = resolved(schema, shared)
   // a field where the provider's own examples send "" as a value (a Voice step's to.viber and to.sip)
@@ -282,19 +314,21 @@ export function stripEmptyValues (given: Schema, value: unknown, shared: Map<str
   const schema = applicable(given, value, shared)
   if (schema === undefined) return out
   if (schema.type === 'object' && schema.properties && isObject(value)) {
-    const required = new Set<string>(schema.required ?? [])
-    for (const [key, child] of Object.entries(value)) {
+    const required = requiredOf(schema)
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue
+      const child = value[key]
       const property = Object.hasOwn(schema.properties, key) ? schema.properties[key] as Schema : undefined
       if (property === undefined && schema.additionalProperties !== undefined) continue
       if (!required.has(key) && isEmptyValue(property, child, shared)) {
         out.push(joinPath(path, key))
         delete value[key]
-      } else if (property !== undefined) {
+      } else if (property !== undefined && typeof child === 'object' && child !== null) {
         stripEmptyValues(property, child, shared, joinPath(path, key), out)
       }
     }
   } else if (schema.type === 'array' && schema.items && Array.isArray(value)) {
-    value.forEach((item, i) => stripEmptyValues(schema.items, item, shared, `${path}[${i}]`, out))
+    for (let i = 0; i < value.length; i++) stripEmptyValues(schema.items, value[i], shared, `${path}[${i}]`, out)
   }
   return out
 }
