@@ -184,10 +184,24 @@ function strip (target: any, paths: string[]): void {
   }
 }
 
+/** A copy of a JSON value (what a parsed body is): a few times cheaper than structuredClone. */
+function cloneJson<T> (value: T): T {
+  if (typeof value !== 'object' || value === null) return value
+  if (Array.isArray(value)) return value.map(cloneJson) as T
+  const copy: Record<string, unknown> = {}
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue
+    // an own "__proto__" stays an own property (an assignment would set the copy's prototype)
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: cloneJson(value[key]), enumerable: true, writable: true, configurable: true })
+    else copy[key] = cloneJson(value[key])
+  }
+  return copy as T
+}
+
 /** The flow as the sandbox keeps and echoes it: defaults filled in (§2–3), one dial-plan spelling. */
 export function normalize (body: any, unknown: string[], nextSeq: () => number): FlowRequest {
-  const request = structuredClone(body) as FlowRequest
-  strip(request, unknown)
+  const request = cloneJson(body) as FlowRequest
+  if (unknown.length > 0) strip(request, unknown)
   for (const step of request.flow as any[]) {
     step.failoverOnStatuses ??= [...FAILOVER_STATUSES[step.type as Channel].defaults]
     if (step.type === 'Sms') {
