@@ -42,8 +42,10 @@ export function phoneInfo (e164: string): PhoneInfo {
   let info = phoneCache.get(e164)
   if (info) return info
   const parsed = parsePhoneNumberFromString(e164)
-  const valid = parsed?.isValid() === true
-  const type = valid ? parsed!.getType() : undefined
+  // with the full metadata (number types), isValid() is getType() !== undefined: one type match, not two
+  // (each is a walk of the country's patterns; a new number's check was ~6% of a send's CPU)
+  const type = parsed?.getType()
+  const valid = type !== undefined
   info = { valid, country: parsed?.country, mobile: type === 'MOBILE' || type === 'FIXED_LINE_OR_MOBILE' }
   if (phoneCache.size > 10000) phoneCache.clear()
   phoneCache.set(e164, info)
