@@ -58,8 +58,6 @@ export class Simulation {
   #ids: Ids
   #schedule: Schedule
   #hooks: SimulationHooks[] = []
-  /** the flows this change has changed, written once when it ends (a step that ends and the next that starts, or the completion, were two writes) */
-  readonly #changedFlows = new Set<Flow>()
 
   constructor (store: Store, ids: Ids, schedule: Schedule) {
     this.#store = store
@@ -79,11 +77,8 @@ export class Simulation {
     let result: T
     try {
       result = fn()
-      for (const flow of this.#changedFlows) this.#store.flows.updateFlow(flow)
-      this.#changedFlows.clear()
       for (const h of this.#hooks) h.changeEnded?.()
     } catch (err) {
-      this.#changedFlows.clear()
       for (const h of this.#hooks) h.changeAborted?.()
       throw err
     }
@@ -144,7 +139,7 @@ export class Simulation {
     flow.updatedAt = at
     this.#store.flows.insertMessage(message)
     this.#store.flows.addHistory(message.id, { status, detailedStatus: info.detailedStatus, note: paid ? null : unsentOutcome ? `outcome ${status} (${outcome.source})` : 'insufficient balance', at })
-    this.#changedFlows.add(flow)
+    this.#store.flows.updateFlow(flow)
     this.#changed(flow, message, at)
     if (paid) this.#plan(message, step, at)
     else this.#finishStep(flow, message, at, '1')
@@ -280,7 +275,7 @@ export class Simulation {
       return true
     }
     flow.updatedAt = at
-    this.#changedFlows.add(flow)
+    this.#store.flows.updateFlow(flow)
     this.#changed(flow, message, at)
     if (ended) {
       this.#store.events.cancelMessageEvents(message.id)
@@ -317,7 +312,7 @@ export class Simulation {
     flow.status = status
     flow.statusCode = statusCode
     flow.updatedAt = at
-    this.#changedFlows.add(flow)
+    this.#store.flows.updateFlow(flow)
     for (const h of this.#hooks) h.flowCompleted(flow, at)
   }
 
