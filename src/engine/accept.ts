@@ -243,7 +243,7 @@ export function checkFlow (store: Store, input: AcceptInput): Omit<SendReads, 'b
 }
 
 /**
- * The balance must cover the first step (402 otherwise): checked inside the transaction that stores
+ * The balance must cover the first step (a 400 InsufficientBalance otherwise): checked inside the transaction that stores
  * the send, so it is the balance the first step's charge meets (the sends of one group commit each
  * see the ones before them). Returns the account's billing, for the first step to use.
  */
