@@ -7,8 +7,6 @@ const CHECK_EVERY_MS = 2_000
 // (issue 15); so may a send, whose group commit looks once more before it commits (one stat per
 // send was 3% of its CPU); any other write looks now, so none answers 200 into a file that is gone
 const READ_REUSE_MS = 100
-// the sends, stored by the store's group commit (Store.grouped)
-const GROUPED = new Set(['/failover', '/failover/transactional'])
 
 /**
  * Issue 11, point 4: a database file deleted or replaced under the running server. SQLite keeps
@@ -44,7 +42,7 @@ export function watchDatabase (app: App): void {
   app.addHook('onRequest', (request, _reply, done) => {
     // the health route reports the problem itself, as its 503
     if (request.url === '/_sandbox/health' || request.url.startsWith('/_sandbox/health?')) return done()
-    const reuse = request.method === 'GET' || request.method === 'HEAD' || (request.method === 'POST' && GROUPED.has(request.routeOptions.url ?? ''))
+    const reuse = request.method === 'GET' || request.method === 'HEAD' || request.routeOptions.config?.groupCommit === true
     const problem = reuse && performance.now() - lastAt < READ_REUSE_MS ? last : check()
     done(problem === undefined ? undefined : gone(problem))
   })

@@ -15,6 +15,10 @@ declare module 'fastify' {
     config: Config
     seed: Seed
   }
+  interface FastifyContextConfig {
+    /** the route's write waits for the store's group commit (Store.grouped): the sends */
+    groupCommit?: boolean
+  }
   interface FastifyRequest {
     /** the bearer token's account and scopes, set by requireToken (src/auth.ts) */
     principal: Principal | null

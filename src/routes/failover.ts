@@ -82,6 +82,8 @@ export const failoverRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: StandardFailoverRequestSchema,
       response: { 200: StandardFailoverResponseSchema, ...apiErrorResponses(400, 401, 403, 413) }
     },
+    // stored by the group commit, which looks at the database file itself (db-watch)
+    config: { groupCommit: true },
     preValidation: ignoreEmpty(StandardFailoverRequestSchema)
   }, send('standard', StandardFailoverRequestSchema))
 
@@ -95,6 +97,8 @@ export const failoverRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: TransactionalFailoverRequestSchema,
       response: { 200: TransactionalFailoverResponseSchema, ...apiErrorResponses(400, 401, 403, 413) }
     },
+    // stored by the group commit, which looks at the database file itself (db-watch)
+    config: { groupCommit: true },
     preValidation: ignoreEmpty(TransactionalFailoverRequestSchema)
   }, send('transactional', TransactionalFailoverRequestSchema))
 }
