@@ -53,6 +53,7 @@ const TARGET = {
 
 const SERVER = ['dist/src/server.js']
 const BARE = ['bench/bare-server.mjs']
+const FLOOR = ['bench/floor-server.mjs']
 const fixture = (name: string): any => JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', name), 'utf8'))
 const SEED_EXAMPLE = JSON.stringify(VOCABULARY_SEED_EXAMPLE)
 const LEGACY = JSON.stringify(fixture('legacy-3-step.json'))
@@ -87,6 +88,8 @@ let bareGetRps = NaN
 // the fixed-request references of the earlier passes, printed beside each ratio
 let fixedBareRps = NaN
 let fixedBareGetRps = NaN
+// the floor of a durable accept (bench/floor-server.mjs), measured beside the bare POST
+let floorRps = NaN
 
 /** A measurement after a short warm-up run of the same requests (JIT, caches), both on `options`. */
 async function measure (title: string, options: Parameters<typeof load>[0], allowErrors = false): Promise<Load> {
@@ -142,6 +145,21 @@ async function throughput (): Promise<void> {
   await bare.stop()
 
   const dir = scratch()
+  // the least any route can do that answers a send after storing it: the create target's ceiling
+  const floor = await startChild(FLOOR, { FLOOR_DB: join(dir, 'floor.db'), FLOOR_INDEX: '1' }, '/health', { cwd: ROOT })
+  try {
+    let f = 0
+    const auth = { authorization: `Bearer ${randomUUID()}` }
+    const stored = await measure('floor POST /floor (the body stored, nothing else)', {
+      url: `http://127.0.0.1:${floor.port}`,
+      connections: CONNECTIONS,
+      requests: [{ method: 'POST', path: '/floor', headers: { ...auth, 'content-type': 'application/json' }, setupRequest: (request) => ({ ...request, body: transactionalBody(numberFor('1', ++f)) }) }]
+    })
+    floorRps = stored.rps
+    loadRows.push({ name: 'floor of a durable accept (bench/floor-server.mjs: one row and an index, group commit)', load: stored, rssMb: memoryOf(floor.proc.pid!).rss, ratio: stored.rps / bareRps, target: 'ceiling for writes' })
+  } finally {
+    await floor.stop()
+  }
   const sandbox = await startSandbox(join(dir, 'bench.db'))
   try {
     const url = `http://127.0.0.1:${sandbox.port}`
@@ -357,6 +375,17 @@ function ratioCell (r: LoadRow): string {
   return `${fmt(r.ratio * 100)}% of ${of} (${fmt((r.load.rps / fixed) * 100)}% of fixed)`
 }
 
+/**
+ * What the create target leaves a send beyond the floor: the time a request may take at 40% of the bare
+ * POST, less the floor's time a request (both one server thread's time at its rate, 10 connections).
+ */
+function floorNote (): string {
+  const budgetUs = 1e6 / (TARGET.createRatio * bareRps) - 1e6 / floorRps
+  const at = `the floor of a durable accept measured ${fmt((floorRps / bareRps) * 100)}% of the bare POST`
+  if (budgetUs <= 0) return `${at}: the create target (${TARGET.createRatio * 100}%) is above what any route that stores a send before its 200 reached in this run`
+  return `${at}: the create target (${TARGET.createRatio * 100}%) leaves a send ${fmt(budgetUs)} µs beyond storing its body (authentication, validation, numbers, steps, journal, balance)`
+}
+
 function table (headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
   const line = (cells: string[]): string => `| ${cells.map((c, i) => (c ?? '').padEnd(widths[i])).join(' | ')} |`
@@ -396,6 +425,7 @@ async function main (): Promise<void> {
     ])))
     console.log()
   }
+  if (Number.isFinite(floorRps)) console.log(`${floorNote()}\n`)
   if (valueRows.length > 0) console.log(table(['measurement', 'value', 'detail', 'target', 'result'], valueRows.map((r) => [r.name, r.value, r.reference ?? '', r.target ?? '', r.result ?? ''])))
   const misses = [...loadRows, ...valueRows].filter((r) => r.result === 'MISS').length
   console.log(`\n${misses === 0 ? 'every target met' : `${misses} target${misses === 1 ? '' : 's'} missed`} (figures are noisy on a shared machine: compare ratios, rerun before concluding)`)
