@@ -73,6 +73,29 @@ export function nestingDepth (text: string): number {
   return max
 }
 
+// a number JSON can write but a JavaScript number cannot hold (1e400, or 309 digits) parses as
+// Infinity, which type checks take for an integer and JSON writes back as null: the text is scanned
+// for one cheaply, and only a body that may hold one is walked
+const MAYBE_OVERFLOW = /\d(?:[eE]\+?\d{3}|\d{308})/
+
+/** The path (as validation errors write it) of the first number in `value` that is not finite. */
+export function nonFiniteNumberPath (value: unknown, path = ''): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : path
+  if (typeof value !== 'object' || value === null) return undefined
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nonFiniteNumberPath(value[i], `${path}[${i}]`)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const found = nonFiniteNumberPath(item, path === '' ? key : `${path}.${key}`)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
 /** Whether the matched route requires a body: it declares a body schema that is not Type.Optional(...). */
 function needsBody (request: FastifyRequest): boolean {
   const body = (request.routeOptions.schema as { body?: Record<string, unknown> } | undefined)?.body
@@ -97,10 +120,13 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
     requestTimeout: config.SANDBOX_REQUEST_TIMEOUT_MS,
     keepAliveTimeout: config.SANDBOX_KEEP_ALIVE_TIMEOUT_MS,
     http: {
+      requireHostHeader: false,
       headersTimeout: Math.min(config.SANDBOX_HEADERS_TIMEOUT_MS, config.SANDBOX_REQUEST_TIMEOUT_MS),
       connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.SANDBOX_HEADERS_TIMEOUT_MS / 4)))
     },
-    routerOptions: { ignoreTrailingSlash: true },
+    // a path parameter of any length reaches its route (a tracking id of 101 characters is "not found",
+    // as the provider answers, not Fastify's 414); the URL is bounded by the 16 KB header limit anyway
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
     ajv: { customOptions: { strict: false } },
     // requests Node's HTTP parser refuses (bad framing, oversized headers) get the provider's envelope too
     clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
@@ -176,7 +202,12 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
     // (or an optional one) reads an empty body as no body; a route that needs one keeps "The body is empty"
     if (body === '' && !needsBody(request)) return done(null, undefined)
     if (nestingDepth(body as string) > MAX_JSON_DEPTH) return done(new ApiError(ERRORS.TOO_DEEP), undefined)
-    parseJson(request, body as string, done)
+    if (!MAYBE_OVERFLOW.test(body as string)) return parseJson(request, body as string, done)
+    parseJson(request, body as string, (err, value) => {
+      const path = err == null ? nonFiniteNumberPath(value) : undefined
+      if (path === undefined) return done(err, value)
+      done(validationError([{ path, entry: ERRORS.NUMBER_TOO_LARGE }]), undefined)
+    })
   })
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (request, body, done) => {
     if (body === '' && !needsBody(request)) return done(null, undefined)
@@ -212,6 +243,12 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
     store.close()
   })
 
+  // Node answers an HTTP/1.1 request without Host with a bare, empty 400; it is let through
+  // (requireHostHeader: false) to be refused here in the provider's envelope (RFC 9112 §3.2)
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.headers.host === undefined && request.raw.httpVersion === '1.1') return done(new ApiError(ERRORS.BAD_HTTP, 'An HTTP/1.1 request needs a Host header: send one.'))
+    done()
+  })
   // the control plane's guard, then the database file's identity, before anything else runs
   registerGuard(app)
   watchDatabase(app)

@@ -41,6 +41,7 @@ export const ERRORS = {
   BAD_CONTENT_LENGTH: validation('The Content-Length header does not match the body: send the body\'s exact length in bytes.'),
   BAD_URL: validation('The URL is not valid: percent-encode special characters in the path.'),
   UNSUPPORTED_CONTENT_TYPE: validation('Unsupported Content-Type: send application/json (application/x-www-form-urlencoded for /oauth/token).'),
+  NUMBER_TOO_LARGE: validation('is a number too large to hold (beyond about 1.8e308): send a number within range.'),
   TOO_DEEP: validation('The body nests deeper than 64 levels: send a flatter JSON document.'),
   BAD_HTTP: validation('The request is not valid HTTP: check its Content-Length, Transfer-Encoding and header characters.'),
   HEADERS_TOO_LARGE: { status: 431, code: '431000000', type: 'HeadersTooLarge', message: 'The request headers are larger than 16 KB: send smaller headers.' },
@@ -156,8 +157,13 @@ export function problemText (p: Problem): string {
   return p.detail ?? p.entry.message
 }
 
+// a body can carry thousands of faults (30,000 unknown template parameters): an answer lists at most
+// this many, and says how many more there were
+const MAX_PROBLEMS = 50
+
 /** All field problems of one request as one 400: developerMessage lists them, properties maps them. */
-export function validationError (problems: Problem[]): ApiError {
+export function validationError (all: Problem[]): ApiError {
+  const problems = all.length > MAX_PROBLEMS ? all.slice(0, MAX_PROBLEMS) : all
   const properties: Record<string, string> = {}
   for (const p of problems) properties[p.path] ??= problemText(p)
   // problems that say the same thing are said once, with all their paths
@@ -168,6 +174,7 @@ export function validationError (problems: Problem[]): ApiError {
     byText.set(problemText(p), paths)
   }
   const text = [...byText].map(([message, paths]) => (paths.length > 0 ? `${paths.join(', ')}: ${message}` : message))
+  if (all.length > problems.length) text.push(`(${all.length - problems.length} more problems not listed: fix these first.)`)
   const entry = problems.length === 1 ? problems[0].entry : ERRORS.VALIDATION
   return new ApiError(entry, text.join(' '), properties)
 }
