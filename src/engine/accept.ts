@@ -169,7 +169,10 @@ function templateProblems (template: Template | undefined, step: TemplateViberSt
     const path = `${at}.templateParams.${name}`
     if (!names.includes(name) && !(template.category === 'OTP' && name === 'pin')) problems.push({ path, entry: ERRORS.TEMPLATE_PARAM_UNKNOWN })
     else if (typeof value === 'number' && !Number.isInteger(value)) problems.push({ path, entry: ERRORS.TEMPLATE_PARAM_TYPE, detail: 'number values must be integers.' })
-    else if (typeof value === 'string' && value.length > MAX_PARAM_LENGTH) problems.push({ path, entry: ERRORS.TEMPLATE_PARAM_TOO_LONG })
+    // beyond 2^53 an integer is not kept exactly (it would be echoed as 1.2345678901234568e+29)
+    else if (typeof value === 'number' && !Number.isSafeInteger(value)) problems.push({ path, entry: ERRORS.TEMPLATE_PARAM_TYPE, detail: 'number values must be integers from -9007199254740991 to 9007199254740991: send a longer number as a string.' })
+    // characters, not UTF-16 units, as every other length limit counts them (an emoji is one)
+    else if (typeof value === 'string' && value.length > MAX_PARAM_LENGTH && [...value].length > MAX_PARAM_LENGTH) problems.push({ path, entry: ERRORS.TEMPLATE_PARAM_TOO_LONG })
     else if (typeof value === 'string' && LINK.test(value)) problems.push({ path, entry: ERRORS.TEMPLATE_PARAM_LINK })
   }
 }

@@ -98,7 +98,9 @@ export const ViberStepSchema = Type.Object({
   templateId: Type.Optional(Rejected('TEMPLATE_ON_STANDARD', TEMPLATE_ON_STANDARD)),
   templateLang: Type.Optional(Rejected('TEMPLATE_ON_STANDARD', TEMPLATE_ON_STANDARD)),
   templateParams: Type.Optional(Rejected('TEMPLATE_ON_STANDARD', TEMPLATE_ON_STANDARD)),
-  deliveryScope: Type.Optional(Rejected('TEMPLATE_ON_STANDARD', TEMPLATE_ON_STANDARD))
+  deliveryScope: Type.Optional(Rejected('TEMPLATE_ON_STANDARD', TEMPLATE_ON_STANDARD)),
+  // §3 lists seq with the template fields a transactional Viber step carries
+  seq: Type.Optional(Rejected('TEMPLATE_ON_STANDARD', TEMPLATE_ON_STANDARD))
 }, { title: 'ViberStep', description: 'A Viber step with a free-form message (§2). Allowed failoverOnStatuses: EXPIRED, FAILED, UNDELIVERED (default all).' })
 
 // §3 and the seed page: template Viber step
