@@ -156,6 +156,9 @@ function filterSql (filter: SearchFilter): { sql: string, param: string } {
       if (f.op === 'is' || f.op === 'is_not') {
         return { sql: `f.fid ${not ? 'NOT ' : ''}IN (SELECT s.fid FROM flow_steps s WHERE s.to_number = ?)`, param: f.term }
       }
+      // SQLite's LIKE reads its pattern up to a NUL, so "\u0000" would match every number; a stored
+      // number (E.164 digits) never holds one: such a term matches nothing (the bound term is never NULL)
+      if (f.term.includes('\u0000')) return { sql: '? IS NULL', param: f.term }
       const term = LIKE_ESCAPE(f.term)
       const pattern = f.op === 'contains' ? `%${term}%` : f.op === 'starts_with' ? `${term}%` : `%${term}`
       return { sql: "EXISTS (SELECT 1 FROM flow_steps s WHERE s.fid = f.fid AND s.to_number LIKE ? ESCAPE '\\')", param: pattern }
