@@ -19,7 +19,7 @@ import { FlowWaits } from './wait.js'
 import { searchPage } from './search.js'
 import { createTemplate, reviewTemplate } from './templates.js'
 import { scenarioRules, type ScenarioRuleInput } from './scenarios.js'
-import { issueToken, type ClientCredentials } from './tokens.js'
+import { clientApplication, issueToken, type ClientCredentials } from './tokens.js'
 import { acceptedView, callbackView } from './views.js'
 import type { FailoverResponse } from '../schemas/failover.js'
 import type { Callback } from '../store/callbacks.js'
@@ -353,6 +353,11 @@ export class Engine {
 
   #callbackView (c: Callback): CallbackView {
     return callbackView(c, this.#store.callbacks.attempts(c.id))
+  }
+
+  /** POST /oauth/token's credentials alone: a 401 before its body is read (engine/tokens.ts). */
+  checkClient (credentials: ClientCredentials | undefined): void {
+    clientApplication(this.#store, credentials)
   }
 
   /** POST /oauth/token (engine/tokens.ts): tokens expire on the wall clock. */

@@ -1,6 +1,7 @@
 import { ApiError, ERRORS } from '../errors.js'
 import type { TokenRequest, TokenResponse } from '../schemas/oauth.js'
 import { ScopeSchema, type Scope } from '../schemas/seed.js'
+import type { Application } from '../store/auth.js'
 import type { Store } from '../store/index.js'
 import { SCOPE_ROLES } from './channels.js'
 
@@ -14,14 +15,20 @@ const KNOWN_SCOPES = new Set<string>(ScopeSchema.anyOf.map((s: { const: string }
 
 export interface ClientCredentials { id: string, secret: string }
 
+/** The application whose id and secret these are; a 401 `Bad credentials` otherwise. */
+export function clientApplication (store: Store, credentials: ClientCredentials | undefined): Application {
+  const application = credentials && store.auth.application(credentials.id)
+  if (!application || application.secret !== credentials!.secret) throw new ApiError(ERRORS.OAUTH_BAD_CREDENTIALS)
+  return application
+}
+
 /**
  * A token for the application, narrowed to the scopes asked for; `mint` makes a new token's id and
  * `now` is the wall clock (tokens expire on it: sandbox choice). 401 for bad credentials, the OAuth2
  * 400 body for a missing or unsupported grant and for a scope the application does not have.
  */
 export function issueToken (store: Store, credentials: ClientCredentials | undefined, body: TokenRequest, mint: () => string, now: number): TokenResponse {
-  const application = credentials && store.auth.application(credentials.id)
-  if (!application || application.secret !== credentials!.secret) throw new ApiError(ERRORS.OAUTH_BAD_CREDENTIALS)
+  const application = clientApplication(store, credentials)
   if (body.grant_type !== 'client_credentials') {
     throw new ApiError(ERRORS.OAUTH_GRANT, body.grant_type === undefined
       ? 'Missing grant_type: send grant_type=client_credentials.'

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { ClientCredentials } from '../engine/tokens.js'
+import { ApiError, ERRORS } from '../errors.js'
 import { TokenRequestSchema, TokenResponseSchema } from '../schemas/oauth.js'
 import { apiErrorResponses, unauthorizedResponse } from '../schemas/common.js'
 
@@ -26,6 +27,13 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       body: Type.Optional(TokenRequestSchema),
       // §1: grant and scope mistakes answer the OAuth2 body; a body that cannot be read answers the provider envelope
       response: { 200: TokenResponseSchema, 400: Type.Union([Type.Ref('OAuthError'), Type.Ref('Error')]), 401: unauthorizedResponse('Basic'), ...apiErrorResponses(413) }
+    },
+    // credentials first, so a bad one is the 401 whatever the body (README: 401 beats 400)
+    onRequest: async (request) => app.engine.checkClient(basicCredentials(request.headers.authorization)),
+    // a text/plain body is kept as a string by its parser: here it is the wrong content type, not a
+    // body of the wrong shape (a form or JSON is what this route reads)
+    preValidation: async (request) => {
+      if (typeof request.body === 'string') throw new ApiError(ERRORS.UNSUPPORTED_CONTENT_TYPE)
     }
   }, async (request) => {
     return app.engine.issueToken(basicCredentials(request.headers.authorization), request.body ?? {})
