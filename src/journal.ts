@@ -180,6 +180,15 @@ export class Journal {
     if (this.#sincePrune >= PRUNE_EVERY_ROWS || now - this.#lastPrune >= PRUNE_EVERY_MS) this.prune()
   }
 
+  /**
+   * Before a read of the journal: the buffer written, and the bounds applied to what was written since
+   * the last pruning, so a read never shows more than SANDBOX_JOURNAL_MAX_ROWS entries.
+   */
+  settle (): void {
+    this.flush()
+    if (this.#sincePrune > 0 && this.#store.db.open) this.prune()
+  }
+
   /** Bounded history: entries past the retention age (wall clock) or the row cap are dropped. */
   prune (): number {
     this.#sincePrune = 0

@@ -45,7 +45,8 @@ export const JournalQuerySchema = Type.Object({
   since: Type.Optional(Type.String({ description: 'sandbox time (ISO-8601 or epoch ms): requests at or after it' })),
   body: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: 'sandbox addition: a text the request body contains, e.g. +306900000200' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 100 }))
-})
+// a filter's name mistyped (trackingid=) is a 400, not a filter silently off that counts everything
+}, { additionalProperties: false })
 export type JournalQuery = Static<typeof JournalQuerySchema>
 
 export const JournalListSchema = Type.Array(Type.Ref('JournalEntry'))

@@ -70,10 +70,11 @@ export const WaitQuerySchema = Type.Object({
   timeoutMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 300000, default: 5000 }))
 })
 
+// a filter's name mistyped (trackingid=) is a 400, not a filter silently off that lists everything
 export const MessagesQuerySchema = Type.Object({
   to: Type.Optional(Type.String()),
-  channel: Type.Optional(Type.String()),
+  channel: Type.Optional(Type.String({ pattern: '^(?:[Ss][Mm][Ss]|[Vv][Ii][Bb][Ee][Rr]|[Vv][Oo][Ii][Cc][Ee])$', description: 'Sms, Viber or Voice (case-insensitive)' })),
   trackingId: Type.Optional(Type.String()),
   status: Type.Optional(Type.String()),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 100 }))
-})
+}, { additionalProperties: false })

@@ -1,17 +1,26 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { bearerToken, principalOf } from '../../auth.js'
+import { bearerToken } from '../../auth.js'
 import { ApiError, ERRORS } from '../../errors.js'
 
 export const DEFAULT_ACCOUNT = 'sandbox'
 
-/** sandbox.md "Accounts": X-Sandbox-Account, else the bearer token's account, else `sandbox`. */
-export function controlAccount (app: Pick<FastifyInstance, 'engine' | 'store'>, request: FastifyRequest): string {
+/**
+ * sandbox.md "Accounts": X-Sandbox-Account, else the bearer token's account, else `sandbox`. A bearer
+ * token that names no account (unknown, or its account deleted) is a 404 like an unknown account name,
+ * never a silent fall back to `sandbox` (a stale token would reset or read the shared account); an
+ * expired token still stored names its account, and the guard's admin token names none.
+ */
+export function controlAccount (app: Pick<FastifyInstance, 'store' | 'config'>, request: FastifyRequest): string {
   const header = request.headers['x-sandbox-account']
   let id: string = DEFAULT_ACCOUNT
   if (typeof header === 'string' && header.trim() !== '') id = header.trim()
   else {
-    const principal = principalOf(app.store, bearerToken(request), app.engine.wallNow())
-    if (principal) id = principal.accountId
+    const token = bearerToken(request)
+    if (token !== undefined && token !== app.config.SANDBOX_ADMIN_TOKEN) {
+      const stored = app.store.auth.token(token)
+      if (stored === undefined) throw new ApiError(ERRORS.ACCOUNT_NOT_FOUND, 'The bearer token names no account (unknown, or its account was deleted): send a token of the account, X-Sandbox-Account: <accountId>, or no Authorization header for the sandbox account.')
+      id = stored.accountId
+    }
   }
   if (!app.store.accounts.get(id)) throw new ApiError(ERRORS.ACCOUNT_NOT_FOUND, `Account ${id} not found: create one with POST /_sandbox/accounts.`)
   return id

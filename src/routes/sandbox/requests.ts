@@ -50,7 +50,7 @@ export const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request) => {
     const accountId = controlAccount(app, request)
-    app.journal.flush()
+    app.journal.settle()
     return app.store.journal.list(accountId, journalFilter(request.query)).map(journalView)
   })
 
@@ -58,12 +58,12 @@ export const requestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: {
       ...CONTROL,
       summary: 'How many journaled requests match the filters',
-      querystring: Type.Omit(JournalQuerySchema, ['limit']),
+      querystring: Type.Omit(JournalQuerySchema, ['limit'], { additionalProperties: false }),
       response: { 200: CountSchema, ...errorResponses(400, 404) }
     }
   }, async (request) => {
     const accountId = controlAccount(app, request)
-    app.journal.flush()
+    app.journal.settle()
     return { count: app.store.journal.count(accountId, journalFilter(request.query)) }
   })
 
