@@ -51,7 +51,8 @@ export type ConfigKey = keyof Config
 
 export class ConfigError extends Error {
   constructor (message: string) {
-    super(message)
+    // sandbox.md: one clear line, even where a message quotes a file's text (a JSON error's newline)
+    super(message.replace(/\s*[\r\n]+\s*/g, ' '))
     this.name = 'ConfigError'
   }
 }
