@@ -272,7 +272,9 @@ function toApiError (error: FastifyError | ApiError): ApiError {
     const root = error.validationContext === 'body' ? '' : (error.validationContext ?? '')
     const problems = problemsFromAjv(error.validation as any, root === 'querystring' ? '' : root)
     if (problems.length === 1 && problems[0].path === '' && error.validationContext === 'body') {
-      return new ApiError(ERRORS.BODY_NOT_OBJECT)
+      // a route whose body is a list (scenario rules, fault rules) says so; every other body is an object
+      const wantsArray = (error.validation as Array<{ keyword?: string, params?: { type?: unknown } }>).some((e) => e.keyword === 'type' && e.params?.type === 'array')
+      return new ApiError(wantsArray ? ERRORS.BODY_NOT_ARRAY : ERRORS.BODY_NOT_OBJECT)
     }
     return validationError(problems)
   }

@@ -38,6 +38,7 @@ export const ERRORS = {
   MALFORMED_JSON: validation('The body is not valid JSON (or carries a forbidden __proto__ or constructor.prototype key): send one plain JSON object.'),
   EMPTY_BODY: validation('The body is empty: send a JSON object.'),
   BODY_NOT_OBJECT: validation('The body must be a JSON object: it is missing, or an array, a string, a number or null.'),
+  BODY_NOT_ARRAY: validation('The body must be a JSON array of rules: send [] to clear them, or [{...}, ...].'),
   BAD_CONTENT_LENGTH: validation('The Content-Length header does not match the body: send the body\'s exact length in bytes.'),
   BAD_URL: validation('The URL is not valid: percent-encode special characters in the path.'),
   UNSUPPORTED_CONTENT_TYPE: validation('Unsupported Content-Type: send application/json (application/x-www-form-urlencoded for /oauth/token).'),

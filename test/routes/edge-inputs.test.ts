@@ -210,3 +210,28 @@ t.test('the admin token sent as the bearer names no account: the sandbox account
   t.equal(res.statusCode, 200)
   t.equal(res.json().length, 1, 'the sandbox account\'s message')
 })
+
+t.test('control routes read JSON: a form or text body is the wrong content type; the webhook receiver takes anything', async (t) => {
+  const app = await build(t)
+  for (const type of ['application/x-www-form-urlencoded', 'text/plain']) {
+    const res = await app.inject({ method: 'PUT', url: '/_sandbox/balance', headers: { 'content-type': type }, payload: '{"balance":3}' })
+    t.equal(res.statusCode, 400, `${type}: 400`)
+    t.equal(res.json().developerMessage, ERRORS.UNSUPPORTED_CONTENT_TYPE.message, `${type}: says which content type to send`)
+  }
+  const emptyForm = await app.inject({ method: 'POST', url: '/_sandbox/reset', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: '' })
+  t.equal(emptyForm.statusCode, 200, 'an empty body is no body, whatever its type')
+  const text = await app.inject({ method: 'POST', url: '/_sandbox/webhooks/edge', headers: { 'content-type': 'text/plain' }, payload: 'hello' })
+  t.equal(text.statusCode, 200, 'the receiver stores a text body')
+  t.equal((await app.inject({ method: 'GET', url: '/_sandbox/webhooks/edge' })).json()[0].body, 'hello')
+})
+
+t.test('a rules route given something else than a list says it wants a list', async (t) => {
+  const app = await build(t)
+  for (const [url, payload] of [['/_sandbox/scenarios', '{}'], ['/_sandbox/faults', '{"route":"*"}'], ['/_sandbox/scenarios', 'null']]) {
+    const res = await app.inject({ method: 'PUT', url, headers: JSON_TYPE, payload })
+    t.equal(res.statusCode, 400, `${url} ${payload}: 400`)
+    t.equal(res.json().developerMessage, ERRORS.BODY_NOT_ARRAY.message)
+  }
+  const object = await app.inject({ method: 'PUT', url: '/_sandbox/balance', headers: JSON_TYPE, payload: '[]' })
+  t.equal(object.json().developerMessage, ERRORS.BODY_NOT_OBJECT.message, 'an object route still says object')
+})

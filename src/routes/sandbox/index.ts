@@ -11,19 +11,25 @@ import { dashboardRoutes } from './dashboard.js'
 import { requestRoutes } from './requests.js'
 import { faultRoutes } from './faults.js'
 import { webhookRoutes } from './webhooks.js'
+import { requireJsonBody } from '../../validation.js'
 
 /** The sandbox's own control plane under /_sandbox (sandbox.md). */
 export const sandboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  await app.register(healthRoutes)
-  await app.register(accountControlRoutes)
-  await app.register(clockRoutes)
-  await app.register(scenarioRoutes)
-  await app.register(messageRoutes)
-  await app.register(flowControlRoutes)
-  await app.register(callbackRoutes)
-  await app.register(eventRoutes)
-  await app.register(dashboardRoutes)
-  await app.register(requestRoutes)
-  await app.register(faultRoutes)
+  // the receiver takes whatever a callback sends; every other control route reads JSON (a form is
+  // for /oauth/token only), so a form or text body here is the wrong content type, not a wrong body
   await app.register(webhookRoutes)
+  await app.register(async (json) => {
+    json.addHook('preValidation', requireJsonBody)
+    await json.register(healthRoutes)
+    await json.register(accountControlRoutes)
+    await json.register(clockRoutes)
+    await json.register(scenarioRoutes)
+    await json.register(messageRoutes)
+    await json.register(flowControlRoutes)
+    await json.register(callbackRoutes)
+    await json.register(eventRoutes)
+    await json.register(dashboardRoutes)
+    await json.register(requestRoutes)
+    await json.register(faultRoutes)
+  })
 }
