@@ -50,13 +50,18 @@ export function parseFilters (body: unknown): SearchFilter[] {
   return filters
 }
 
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
+const DAY_MS = 86_400_000
+
 /** The search's page: newest first, `page` 0-based, dates as ISO-8601 (the query's, already checked by its schema). */
 export function searchPage (store: Store, accountId: string, body: unknown, q: { page?: number, size?: number, dateStart?: string, dateEnd?: string }): TrackingPage {
   const filters = parseFilters(body)
   const page = q.page ?? 0
   const size = q.size ?? 10
   const date = (v: string | undefined): number | undefined => (v === undefined ? undefined : Date.parse(v))
-  const { flows, total } = store.flows.search(accountId, { filters, page, size, dateStart: date(q.dateStart), dateEnd: date(q.dateEnd) })
+  // a date alone is the whole day (UTC): from its first millisecond, to its last (both ends are included)
+  const end = (v: string | undefined): number | undefined => (v !== undefined && DATE_ONLY.test(v) ? Date.parse(v) + DAY_MS - 1 : date(v))
+  const { flows, total } = store.flows.search(accountId, { filters, page, size, dateStart: date(q.dateStart), dateEnd: end(q.dateEnd) })
   const totalPages = Math.ceil(total / size)
   return {
     content: flows.map((f) => trackingRecord(f, store.flows.messagesOf(f.id))),

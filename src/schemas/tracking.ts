@@ -121,8 +121,9 @@ export const SearchBodySchema = Type.Unsafe<unknown>({
 export const SearchQuerySchema = Type.Object({
   page: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000000, default: 0 })),
   size: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 10 })),
-  dateStart: Type.Optional(Type.String({ format: 'date-time' })),
-  dateEnd: Type.Optional(Type.String({ format: 'date-time' }))
+  // §4 says <ISO>: an ISO-8601 date-time, or a date alone (the whole day, UTC: sandbox choice)
+  dateStart: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.String({ format: 'date' })], { description: 'an ISO-8601 date-time (2026-11-30T08:00:00Z) or a date (2026-11-30: from the start of that day, UTC)' })),
+  dateEnd: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.String({ format: 'date' })], { description: 'an ISO-8601 date-time (2026-11-30T08:00:00Z) or a date (2026-11-30: to the end of that day, UTC)' }))
 })
 
 export const TrackingPageSchema = Type.Object({

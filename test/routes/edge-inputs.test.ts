@@ -235,3 +235,26 @@ t.test('a rules route given something else than a list says it wants a list', as
   const object = await app.inject({ method: 'PUT', url: '/_sandbox/balance', headers: JSON_TYPE, payload: '[]' })
   t.equal(object.json().developerMessage, ERRORS.BODY_NOT_OBJECT.message, 'an object route still says object')
 })
+
+t.test('dateStart and dateEnd take a date alone as the whole day (UTC)', async (t) => {
+  const app = await build(t)
+  const tok = await token(app)
+  await app.inject({ method: 'POST', url: '/_sandbox/clock', headers: JSON_TYPE, payload: { now: '2031-05-17T23:30:00.000Z' } })
+  t.equal((await send(app, tok, { flow: [smsStep('+306912345678')] }, { transactional: false })).statusCode, 200)
+  const count = async (query: string): Promise<number> => {
+    const res = await app.inject({ method: 'POST', url: `/failover/tracking?${query}`, headers: bearer(tok, JSON_TYPE), payload: { fieldName: 'to', searchTerm: '+306912345678' } })
+    t.equal(res.statusCode, 200, `${query}: 200`)
+    return res.json().totalElements
+  }
+  t.equal(await count('dateStart=2031-05-17'), 1, 'from the start of the day')
+  t.equal(await count('dateEnd=2031-05-17'), 1, 'to the end of the day (23:30 is inside)')
+  t.equal(await count('dateStart=2031-05-17&dateEnd=2031-05-17'), 1, 'the one day')
+  t.equal(await count('dateStart=2031-05-18'), 0, 'the next day starts after it')
+  t.equal(await count('dateEnd=2031-05-16'), 0, 'the day before ends before it')
+  t.equal(await count('dateEnd=2031-05-17T23:00:00Z'), 0, 'a date-time is still an instant')
+  for (const bad of ['2031-13-45', 'yesterday', '17/05/2031']) {
+    const res = await app.inject({ method: 'POST', url: `/failover/tracking?dateStart=${bad}`, headers: bearer(tok, JSON_TYPE), payload: { fieldName: 'to', searchTerm: '+306912345678' } })
+    t.equal(res.statusCode, 400, `${bad}: 400`)
+    t.match(res.json().developerMessage, /dateStart: must be an ISO-8601 date-time .* or a date/)
+  }
+})
