@@ -51,7 +51,9 @@ export const templateRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   }, async (request, reply) => {
     requireScopes(request.principal!, 'viber')
-    if (!app.store.catalog.deleteTemplate(request.principal!.accountId, request.params.templateId)) throw new ApiError(ERRORS.TEMPLATE_NOT_FOUND)
+    // found as a send finds it (a UUID in any case), then deleted by its stored id
+    const template = app.store.catalog.template(request.principal!.accountId, request.params.templateId)
+    if (template === undefined || !app.store.catalog.deleteTemplate(request.principal!.accountId, template.id)) throw new ApiError(ERRORS.TEMPLATE_NOT_FOUND)
     return await reply.code(204).send(null)
   })
 }

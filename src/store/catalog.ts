@@ -2,6 +2,8 @@ import type { Statement } from 'better-sqlite3'
 import type { DB } from './database.js'
 import { Lru } from '../lru.js'
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 /** senders and templates kept in memory at most (issue 15: each send reads its step's sender and template) */
 export const CATALOG_CACHE_MAX = 1000
 
@@ -110,9 +112,14 @@ export class CatalogStore {
     this.#insertTemplate.run({ accountId, ...template, languages: JSON.stringify(template.languages) })
   }
 
+  /**
+   * A template by id. A UUID matches in any case, as UUIDs compare (RFC 9562 §4): `0AAC888F-…` finds
+   * `0aac888f-…` (the exact spelling first, so a seed's upper-case id still matches itself).
+   */
   template (accountId: string, id: string): Readonly<Template> | undefined {
     return this.#read(`t\n${accountId}\n${id}`, () => {
-      const row = this.#template.get(accountId, id)
+      let row = this.#template.get(accountId, id)
+      if (row === undefined && UUID.test(id) && id.toLowerCase() !== id) row = this.#template.get(accountId, id.toLowerCase())
       if (row === undefined) return undefined
       const template = toTemplate(row)
       Object.freeze(template.languages)

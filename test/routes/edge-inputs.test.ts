@@ -258,3 +258,26 @@ t.test('dateStart and dateEnd take a date alone as the whole day (UTC)', async (
     t.match(res.json().developerMessage, /dateStart: must be an ISO-8601 date-time .* or a date/)
   }
 })
+
+t.test('a template id is a UUID: it matches in any case, on a send, a review and a delete', async (t) => {
+  const app = await build(t)
+  const tok = await token(app)
+  const upper = '0AAC888F-2EE2-4112-9659-1755A951966A'
+  const res = await send(app, tok, { flow: [templateViberStep('+306912345678', { templateId: upper })] })
+  t.equal(res.statusCode, 200, 'an upper-case templateId finds the template')
+  t.equal(res.json().flow[0].templateId, upper, 'and is echoed as sent')
+  await app.inject({ method: 'POST', url: '/_sandbox/clock/advance', headers: JSON_TYPE, payload: { seconds: 10 } })
+  const messages = (await app.inject({ method: 'GET', url: '/_sandbox/messages' })).json()
+  t.match(messages[0].viber.text, /Alex/, 'the template is rendered for the recipient')
+  const created = await app.inject({ method: 'POST', url: '/viber/transactional/templates?senderInfoTrackingId=your-sender-info-tracking-id', headers: bearer(tok, JSON_TYPE), payload: { name: 'edge', languages: { en: 'Hi {{name}}' } } })
+  t.equal(created.statusCode, 200, 'a template created')
+  const id = String(created.json().id)
+  t.match(id, /^[0-9a-f-]{36}$/, 'with a lower-case UUID')
+  const approve = await app.inject({ method: 'POST', url: `/_sandbox/templates/${id.toUpperCase()}/approve` })
+  t.equal(approve.statusCode, 200, 'approved by its upper-case id')
+  const removed = await app.inject({ method: 'DELETE', url: `/viber/transactional/templates/${id.toUpperCase()}`, headers: bearer(tok) })
+  t.equal(removed.statusCode, 204, 'deleted by its upper-case id')
+  t.equal((await app.inject({ method: 'DELETE', url: `/viber/transactional/templates/${id}`, headers: bearer(tok) })).statusCode, 404, 'and gone')
+  const unknown = await send(app, tok, { flow: [templateViberStep('+306912345678', { templateId: '0AAC888F-2EE2-4112-9659-1755A951966B' })] })
+  t.equal(unknown.statusCode, 400, 'another UUID is still unknown')
+})
