@@ -82,10 +82,9 @@ export function messageRecord (flow: Flow, m: Message): TrackingMessage {
         return { ...record, templateId: t.templateId, templateLang: t.templateLang, templateParams: t.templateParams, deliveryScope: t.deliveryScope, seq: t.seq }
       }
       const message: NonNullable<ViberStep['message']> = (viber as ViberStep).message ?? {}
-      const body: TrackingViberMessage['body'] = {}
-      if (message.text !== undefined) body.text = message.text
-      if (message.imageUrl !== undefined) body.imageUrl = message.imageUrl
-      if (message.action !== undefined) body.action = message.action
+      // §4's shape {text, imageUrl, action} always, null where not sent (as the record's other absent
+      // fields); a video or a file is added only when sent
+      const body: TrackingViberMessage['body'] = { text: message.text ?? null, imageUrl: message.imageUrl ?? null, action: message.action ?? null }
       if (message.viberVideo !== undefined) body.viberVideo = message.viberVideo
       if (message.viberFile !== undefined) body.viberFile = message.viberFile
       return { ...record, body, label: (viber as ViberStep).label ?? null }

@@ -53,12 +53,12 @@ export const TrackingSmsMessageSchema = Type.Object({
 export const TrackingViberMessageSchema = Type.Object({
   ...viberFields,
   body: Type.Object({
-    text: Type.Optional(Type.String()),
-    imageUrl: Type.Optional(Type.String()),
-    action: Type.Optional(Type.Object({ caption: Type.String(), targetUrl: Type.String() })),
+    text: Nullable(Type.String()),
+    imageUrl: Nullable(Type.String()),
+    action: Nullable(Type.Object({ caption: Type.String(), targetUrl: Type.String() })),
     viberVideo: Type.Optional(Type.Object({ videoUrl: Type.String(), videoThumbnail: Type.String(), fileSize: Type.Number(), duration: Type.Number() })),
     viberFile: Type.Optional(Type.Object({ fileName: Type.String(), fileType: Type.String(), fileUrl: Type.String() }))
-  }, { description: 'the message as sent: text, image, button (action), video or file' }),
+  }, { description: 'the message as sent: text, imageUrl and action (button) always, null where not sent; viberVideo or viberFile when sent' }),
   label: Nullable(Type.String())
 }, { title: 'TrackingViberMessage', description: 'A Viber message of a standard flow.' })
 

@@ -281,3 +281,21 @@ t.test('a template id is a UUID: it matches in any case, on a send, a review and
   const unknown = await send(app, tok, { flow: [templateViberStep('+306912345678', { templateId: '0AAC888F-2EE2-4112-9659-1755A951966B' })] })
   t.equal(unknown.statusCode, 400, 'another UUID is still unknown')
 })
+
+t.test('a standard Viber message\'s body always has text, imageUrl and action, null where not sent', async (t) => {
+  const app = await build(t)
+  const tok = await token(app)
+  const textOnly = await send(app, tok, { flow: [viberStep('+306912345678')] }, { transactional: false })
+  t.equal(textOnly.statusCode, 200)
+  const record = (await app.inject({ method: 'GET', url: `/failover/tracking/${textOnly.json().trackingId as string}`, headers: bearer(tok) })).json()
+  t.same(findBody(record), { text: 'Hello on Viber', imageUrl: null, action: null })
+  const image = await send(app, tok, { flow: [viberStep('+306912345678', { message: { imageUrl: 'https://example.com/a.png' } })] }, { transactional: false })
+  t.equal(image.statusCode, 200)
+  const imageRecord = (await app.inject({ method: 'GET', url: `/failover/tracking/${image.json().trackingId as string}`, headers: bearer(tok) })).json()
+  t.same(findBody(imageRecord), { text: null, imageUrl: 'https://example.com/a.png', action: null })
+})
+
+/** The body of the first Viber message of a tracking record. */
+function findBody (record: any): unknown {
+  return (record.messages as any[]).find((m) => m.type === 'Viber')?.body
+}
