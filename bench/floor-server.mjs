@@ -13,7 +13,8 @@ if (process.env.FLOOR_DB === undefined) throw new Error('FLOOR_DB: the database 
 const db = new Database(process.env.FLOOR_DB)
 db.pragma('journal_mode = WAL')
 db.pragma('synchronous = NORMAL')
-// checkpoints off the request path, as the sandbox's checkpointer does (none at all: a run is seconds)
+// checkpoints off the request path, as the sandbox's checkpointer does; here none at all (a run is
+// seconds), so the floor does not even pay the checkpoints' CPU: it is, if anything, optimistic
 db.pragma('wal_autocheckpoint = 0')
 // the cheapest table there is: rows appended in rowid order; FLOOR_INDEX=1 adds the one index the
 // search by number needs (the sandbox also finds a flow by its id, which this does not index)
@@ -28,9 +29,21 @@ const mode = process.env.FLOOR_MODE ?? 'group'
 const grouped = async (id, to, body) => {
   if (mode === 'none') return
   if (mode === 'sync') { insert.run(id, to, body); return }
-  await new Promise((resolve) => {
-    if (queue.length === 0) setImmediate(() => { const q = queue; queue = []; if (mode === 'group') flush(q); for (const s of q) s.resolve() })
-    queue.push({ id, to, body, resolve })
+  await new Promise((resolve, reject) => {
+    // a failed commit still settles every send (as an error), so a run ends instead of hanging
+    if (queue.length === 0) {
+      setImmediate(() => {
+        const q = queue
+        queue = []
+        try {
+          if (mode === 'group') flush(q)
+          for (const s of q) s.resolve()
+        } catch (err) {
+          for (const s of q) s.reject(err)
+        }
+      })
+    }
+    queue.push({ id, to, body, resolve, reject })
   })
 }
 

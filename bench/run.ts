@@ -378,6 +378,7 @@ function ratioCell (r: LoadRow): string {
 /**
  * What the create target leaves a send beyond the floor: the time a request may take at 40% of the bare
  * POST, less the floor's time a request (both one server thread's time at its rate, 10 connections).
+ * It assumes the server's thread is the bottleneck at 10 connections, as the profiles show it is.
  */
 function floorNote (): string {
   const budgetUs = 1e6 / (TARGET.createRatio * bareRps) - 1e6 / floorRps

@@ -52,11 +52,17 @@ const BODY_LIMIT = 1024 * 1024
 // the deepest a request body may nest (the provider's deepest field, a dial-plan verb's message, is at 6)
 const MAX_JSON_DEPTH = 64
 
-/** How deep brackets nest in a JSON text, counted without recursion (strings skipped). */
-export function nestingDepth (text: string): number {
+/**
+ * One pass over a JSON text, strings skipped, without recursion: how deep its brackets nest, and
+ * whether a number in it may be too large for a double (1e400, or 400 digits, parse as Infinity,
+ * which type checks take for an integer and JSON writes back as null). The second is a cheap, generous
+ * guess from a number's integer digits and exponent: a body it flags is walked for a real one.
+ */
+export function scanJson (text: string): { depth: number, mayOverflow: boolean } {
   let depth = 0
   let max = 0
   let inString = false
+  let mayOverflow = false
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (inString) {
@@ -68,15 +74,27 @@ export function nestingDepth (text: string): number {
       if (++depth > max) max = depth
     } else if (c === 125 || c === 93) {
       depth--
+    } else if (isDigit(c)) {
+      // a number: its integer digits (leading zeros too: generous), then any fraction, then its exponent
+      let digits = 0
+      while (i < text.length && isDigit(text.charCodeAt(i))) { digits++; i++ }
+      if (text.charCodeAt(i) === 46) { i++; while (i < text.length && isDigit(text.charCodeAt(i))) i++ }
+      let exponent = 0
+      if ((text.charCodeAt(i) | 32) === 101) {
+        i++
+        const sign = text.charCodeAt(i)
+        if (sign === 43 || sign === 45) i++
+        while (i < text.length && isDigit(text.charCodeAt(i))) { if (exponent < 10_000) exponent = exponent * 10 + text.charCodeAt(i) - 48; i++ }
+        if (sign === 45) exponent = -exponent
+      }
+      if (digits + exponent >= 308) mayOverflow = true
+      i-- // the loop's i++ reads the character after the number
     }
   }
-  return max
+  return { depth: max, mayOverflow }
 }
 
-// a number JSON can write but a JavaScript number cannot hold (1e400, or 309 digits) parses as
-// Infinity, which type checks take for an integer and JSON writes back as null: the text is scanned
-// for one cheaply, and only a body that may hold one is walked
-const MAYBE_OVERFLOW = /\d(?:[eE]\+?\d{3}|\d{308})/
+const isDigit = (c: number): boolean => c >= 48 && c <= 57
 
 /** The path (as validation errors write it) of the first number in `value` that is not finite. */
 export function nonFiniteNumberPath (value: unknown, path = ''): string | undefined {
@@ -201,8 +219,9 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
     // many clients send Content-Type: application/json on every call: a route that takes no body
     // (or an optional one) reads an empty body as no body; a route that needs one keeps "The body is empty"
     if (body === '' && !needsBody(request)) return done(null, undefined)
-    if (nestingDepth(body as string) > MAX_JSON_DEPTH) return done(new ApiError(ERRORS.TOO_DEEP), undefined)
-    if (!MAYBE_OVERFLOW.test(body as string)) return parseJson(request, body as string, done)
+    const scan = scanJson(body as string)
+    if (scan.depth > MAX_JSON_DEPTH) return done(new ApiError(ERRORS.TOO_DEEP), undefined)
+    if (!scan.mayOverflow) return parseJson(request, body as string, done)
     parseJson(request, body as string, (err, value) => {
       const path = err == null ? nonFiniteNumberPath(value) : undefined
       if (path === undefined) return done(err, value)

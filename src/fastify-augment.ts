@@ -18,6 +18,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** the route's write waits for the store's group commit (Store.grouped): the sends */
     groupCommit?: boolean
+    /** a control route that takes any body (a receiver), exempt from the JSON-only rule of /_sandbox */
+    anyBody?: boolean
   }
   interface FastifyRequest {
     /** the bearer token's account and scopes, set by requireToken (src/auth.ts) */

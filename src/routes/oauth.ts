@@ -30,10 +30,13 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     // credentials first, so a bad one is the 401 whatever the body (README: 401 beats 400)
     onRequest: async (request) => app.engine.checkClient(basicCredentials(request.headers.authorization)),
-    // a text/plain body is kept as a string by its parser: here it is the wrong content type, not a
-    // body of the wrong shape (a form or JSON is what this route reads)
+    // a form or JSON is what this route reads: a text/plain body (kept as a string by its parser) is
+    // the wrong content type, not a body of the wrong shape
     preValidation: async (request) => {
-      if (typeof request.body === 'string') throw new ApiError(ERRORS.UNSUPPORTED_CONTENT_TYPE)
+      const type = request.headers['content-type']
+      if (request.body !== undefined && typeof type === 'string' && !/^\s*application\/(?:json|x-www-form-urlencoded)\s*(?:;|$)/i.test(type)) {
+        throw new ApiError(ERRORS.UNSUPPORTED_CONTENT_TYPE)
+      }
     }
   }, async (request) => {
     return app.engine.issueToken(basicCredentials(request.headers.authorization), request.body ?? {})

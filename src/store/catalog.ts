@@ -60,6 +60,7 @@ export class CatalogStore {
   #sender: Statement<[string, string], { id: string, name: string, active: number }>
   #insertTemplate: Statement
   #template: Statement<[string, string], TemplateRow>
+  #templateAnyCase: Statement<[string, string], TemplateRow>
   #templates: Statement<[string], TemplateRow>
   #templatesOfSender: Statement<[string, string], TemplateRow>
   #deleteTemplate: Statement<[string, string]>
@@ -74,6 +75,8 @@ export class CatalogStore {
     this.#insertTemplate = db.prepare(`INSERT INTO templates (account_id, id, sender_id, name, category, languages, status, created_at)
       VALUES (@accountId, @id, @senderInfoTrackingId, @name, @category, @languages, @status, @createdAt)`)
     this.#template = db.prepare('SELECT * FROM templates WHERE account_id = ? AND id = ?')
+    // the account's templates are few: read by the account's key, compared without case
+    this.#templateAnyCase = db.prepare('SELECT * FROM templates WHERE account_id = ? AND lower(id) = lower(?) ORDER BY created_at, id LIMIT 1')
     this.#templates = db.prepare('SELECT * FROM templates WHERE account_id = ? ORDER BY created_at, id')
     this.#templatesOfSender = db.prepare('SELECT * FROM templates WHERE account_id = ? AND sender_id = ? ORDER BY created_at, id')
     this.#deleteTemplate = db.prepare('DELETE FROM templates WHERE account_id = ? AND id = ?')
@@ -114,12 +117,12 @@ export class CatalogStore {
 
   /**
    * A template by id. A UUID matches in any case, as UUIDs compare (RFC 9562 §4): `0AAC888F-…` finds
-   * `0aac888f-…` (the exact spelling first, so a seed's upper-case id still matches itself).
+   * `0aac888f-…` and the other way round (the exact spelling first: the common case reads the key).
    */
   template (accountId: string, id: string): Readonly<Template> | undefined {
     return this.#read(`t\n${accountId}\n${id}`, () => {
       let row = this.#template.get(accountId, id)
-      if (row === undefined && UUID.test(id) && id.toLowerCase() !== id) row = this.#template.get(accountId, id.toLowerCase())
+      if (row === undefined && UUID.test(id)) row = this.#templateAnyCase.get(accountId, id)
       if (row === undefined) return undefined
       const template = toTemplate(row)
       Object.freeze(template.languages)

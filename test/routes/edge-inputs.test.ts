@@ -3,7 +3,7 @@ import { connect, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { basic, bearer, build, send, SEED_APP, smsStep, templateViberStep, token, viberStep } from '../helper.js'
+import { basic, bearer, build, FakeTime, send, SEED_APP, smsStep, templateViberStep, token, viberStep } from '../helper.js'
 import { ConfigError } from '../../src/config.js'
 import { ERRORS } from '../../src/errors.js'
 import { loadSeed } from '../../src/seed.js'
@@ -22,6 +22,8 @@ t.test('a number too large to hold (1e400, 309 digits) is a 400 naming its field
     ['order 1e400', '{"flow":[{"type":"Sms","from":"YourBrand","to":"+306912345678","message":{"body":"hi"},"order":1e400}]}', 'flow[0].order'],
     ['order 1E+400', '{"flow":[{"type":"Sms","from":"YourBrand","to":"+306912345678","message":{"body":"hi"},"order":1E+400}]}', 'flow[0].order'],
     ['ttl of 309 digits', `{"flow":[{"type":"Sms","from":"YourBrand","to":"+306912345678","message":{"body":"hi"},"order":1,"ttl":${'9'.repeat(309)}}]}`, 'flow[0].ttl'],
+    ['a long mantissa with a short exponent', `{"flow":[{"type":"Sms","from":"YourBrand","to":"+306912345678","message":{"body":"hi"},"order":1${'0'.repeat(300)}e10}]}`, 'flow[0].order'],
+    ['an unknown property', '{"flow":[{"type":"Sms","from":"YourBrand","to":"+306912345678","message":{"body":"hi"},"order":1,"extra":{"n":-2e999}}]}', 'flow[0].extra.n'],
     ['a PLAY verb\'s repeat', '{"flow":[{"type":"Voice","from":"Sandbox","to":{"phone":"+306912345678"},"dialPlan":{"verbs":[{"type":"PLAY","fileURL":"https://example.com/a.mp3","repeat":-1e400}]},"order":1}]}', 'flow[0].dialPlan.verbs[0].repeat']
   ] as const) {
     const res = await app.inject({ method: 'POST', url: '/failover', headers: bearer(tok, JSON_TYPE), payload: raw })
@@ -196,10 +198,10 @@ t.test('a control call with a bearer token that names no account is a 404, never
   const other = await token(app, { id: created.applicationId, secret: created.applicationSecret })
   const balance = await app.inject({ method: 'PUT', url: '/_sandbox/balance', headers: bearer(other, JSON_TYPE), payload: { balance: 7 } })
   t.equal(balance.statusCode, 200, 'a live token acts on its account')
+  t.equal((await app.inject({ method: 'GET', url: '/accounts/me/balance', headers: bearer(other) })).json().balance, 7, 'its account\'s balance was set')
+  t.not((await app.inject({ method: 'GET', url: '/accounts/me/balance', headers: bearer(tok) })).json().balance, 7, 'not the sandbox account\'s')
   t.equal((await app.inject({ method: 'DELETE', url: `/_sandbox/accounts/${created.accountId as string}` })).statusCode, 204)
   t.equal((await app.inject({ method: 'GET', url: '/_sandbox/requests/count', headers: bearer(other) })).statusCode, 404, 'a deleted account\'s token: 404')
-  const own = await app.inject({ method: 'GET', url: '/accounts/me/balance', headers: bearer(tok) })
-  t.not(own.json().balance, 7, 'the balance set with the other account\'s token did not land on the sandbox account')
 })
 
 t.test('the admin token sent as the bearer names no account: the sandbox account', async (t) => {
@@ -299,3 +301,40 @@ t.test('a standard Viber message\'s body always has text, imageUrl and action, n
 function findBody (record: any): unknown {
   return (record.messages as any[]).find((m) => m.type === 'Viber')?.body
 }
+
+t.test('an expired token names no account on the control plane either', async (t) => {
+  const time = new FakeTime(Date.parse('2030-01-01T00:00:00Z'))
+  const app = await build(t, { time })
+  const tok = await token(app)
+  t.equal((await app.inject({ method: 'GET', url: '/_sandbox/messages', headers: bearer(tok) })).statusCode, 200, 'live: its account')
+  time.skip(3601_000)
+  const expired = await app.inject({ method: 'GET', url: '/_sandbox/messages', headers: bearer(tok) })
+  t.equal(expired.statusCode, 404, 'expired: 404, never the sandbox account by default')
+  t.match(expired.json().developerMessage, /unknown or expired/)
+})
+
+t.test('a seed template with an upper-case UUID is found in any case too', async (t) => {
+  const app = await build(t)
+  const tok = await token(app)
+  // the catalog as a seed with an upper-case id would hold it
+  app.store.db.prepare("UPDATE templates SET id = upper(id) WHERE id = '0aac888f-2ee2-4112-9659-1755a951966a'").run()
+  app.store.forgetCached()
+  for (const id of ['0AAC888F-2EE2-4112-9659-1755A951966A', '0aac888f-2ee2-4112-9659-1755a951966a', '0Aac888f-2EE2-4112-9659-1755a951966A']) {
+    t.equal((await send(app, tok, { flow: [templateViberStep('+306912345678', { templateId: id })] })).statusCode, 200, id)
+  }
+})
+
+t.test('/oauth/token: a JSON body of the wrong shape is a shape error, not a content type error', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ method: 'POST', url: '/oauth/token', headers: { authorization: basic(SEED_APP.id, SEED_APP.secret), ...JSON_TYPE }, payload: '"grant_type"' })
+  t.equal(res.statusCode, 400)
+  t.not(res.json().developerMessage, ERRORS.UNSUPPORTED_CONTENT_TYPE.message)
+})
+
+t.test('the dashboard\'s demo receiver acknowledges any body', async (t) => {
+  const app = await build(t)
+  for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/json']) {
+    const res = await app.inject({ method: 'POST', url: '/_sandbox/demo/webhook', headers: { 'content-type': type }, payload: type === 'application/json' ? '{}' : 'a=1' })
+    t.equal(res.statusCode, 204, type)
+  }
+})

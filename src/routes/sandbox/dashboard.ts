@@ -19,7 +19,7 @@ import { CONTROL, controlAccount } from './context.js'
  */
 
 /** The account a dashboard call acts on: ?accountId= (what EventSource and links can carry), else as other control routes. */
-function dashboardAccount (app: Pick<FastifyInstance, 'config' | 'store'>, request: FastifyRequest): string {
+function dashboardAccount (app: Pick<FastifyInstance, 'engine' | 'config' | 'store'>, request: FastifyRequest): string {
   const query = (request.query as { accountId?: string } | undefined)?.accountId
   if (query === undefined || query === '') return controlAccount(app, request)
   if (!app.store.accounts.get(query)) throw new ApiError(ERRORS.ACCOUNT_NOT_FOUND, `Account ${query} not found: create one with POST /_sandbox/accounts.`)
@@ -121,6 +121,7 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/demo/webhook', {
+    config: { anyBody: true },
     schema: { ...CONTROL, summary: 'A callback receiver for demos: acknowledges anything with 204 and keeps nothing (the attempt is in GET /_sandbox/callbacks)', response: { 204: Type.Null() } }
   }, async (_request, reply) => await reply.code(204).send(null))
 }

@@ -17,9 +17,12 @@ import { requireJsonBody } from '../../validation.js'
 export const sandboxRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // the receiver takes whatever a callback sends; every other control route reads JSON (a form is
   // for /oauth/token only), so a form or text body here is the wrong content type, not a wrong body
+  // (a route marked anyBody, the dashboard's demo receiver, takes anything too)
   await app.register(webhookRoutes)
   await app.register(async (json) => {
-    json.addHook('preValidation', requireJsonBody)
+    json.addHook('preValidation', async (request) => {
+      if (request.routeOptions.config.anyBody !== true) await requireJsonBody(request)
+    })
     await json.register(healthRoutes)
     await json.register(accountControlRoutes)
     await json.register(clockRoutes)
