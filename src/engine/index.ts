@@ -101,8 +101,10 @@ export class Engine {
       messageChanged: (flow, message, at) => {
         // nobody listening (no live stream, no long-poll): no copy, no callback per change (issue 15: an advance over 100k flows makes 200k)
         if (this.events.listenerCount('message') === 0) return
-        const copy = { flow: { ...flow }, message: { ...message, data: { ...message.data } }, at }
-        setImmediate(() => this.events.emit('message', copy))
+        const copy = { message: { ...message, data: { ...message.data } }, at }
+        // the flow as the whole change left it (a delivery that completes the flow says Succeeded, as
+        // its callback does), copied once the change has committed
+        setImmediate(() => this.events.emit('message', { ...copy, flow: { ...flow } }))
       },
       flowCompleted: (flow, at) => {
         if (this.events.listenerCount('completed') === 0) return
@@ -255,8 +257,11 @@ export class Engine {
     return await this.#scheduler.advance(accountId, by)
   }
 
-  /** POST /_sandbox/clock: a jump forward runs what falls due before it answers. */
-  async setClock (accountId: string, change: { mode?: ClockMode, scale?: number, now?: number }): Promise<ClockView> {
+  /**
+   * POST /_sandbox/clock: a jump forward runs what falls due before it answers, and stores the callback
+   * attempts it causes, as an advance does (`jumped`: the clock was just set by clockToWall).
+   */
+  async setClock (accountId: string, change: { mode?: ClockMode, scale?: number, now?: number }, jumped = false): Promise<ClockView> {
     const current = this.#clocks.now(accountId)
     if (change.now !== undefined && (!Number.isFinite(change.now) || change.now > MAX_TIME)) {
       throw new ApiError(ERRORS.CLOCK_TOO_FAR, `now: ${ERRORS.CLOCK_TOO_FAR.message}`, { now: 'too far' })
@@ -265,7 +270,7 @@ export class Engine {
       throw new ApiError(ERRORS.CLOCK_BACKWARDS, `now: the clock only moves forward; it reads ${iso(current)}.`, { now: 'in the past' })
     }
     this.#clocks.set(accountId, change)
-    await this.#scheduler.run(accountId)
+    await this.#scheduler.run(accountId, undefined, jumped || change.now !== undefined)
     this.#scheduler.rearm()
     return this.#clocks.view(accountId)
   }
@@ -403,7 +408,7 @@ export class Engine {
    */
   async clockToWall (accountId: string, change: { mode?: ClockMode, scale?: number }): Promise<ClockView> {
     this.#clocks.set(accountId, { ...change, now: this.#clocks.time.now() })
-    return await this.setClock(accountId, {})
+    return await this.setClock(accountId, {}, true)
   }
 
   /** Stops the timer and nothing else: a test's simulated crash (nothing settles, nothing is checkpointed). */

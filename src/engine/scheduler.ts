@@ -112,9 +112,23 @@ export class Scheduler {
     }
   }
 
-  /** Runs every event of the account that is due by its clock now (or by `upTo`). */
-  async run (accountId: string, upTo?: number): Promise<number> {
-    return await this.#exclusive(accountId, async () => await this.#drain(accountId, () => Math.min(upTo ?? this.#clocks.now(accountId), MAX_TIME), false))
+  /**
+   * Runs every event of the account that is due by its clock now (or by `upTo`), in batches that do
+   * not wait for the deliveries they start (as the timer does). With `settle` (a jump of the clock) it
+   * then waits for those deliveries, and runs what they made due by then (retries), until nothing due
+   * is left: the callback attempts of a jump are stored before it answers, as an advance's are.
+   */
+  async run (accountId: string, upTo?: number, settle = false): Promise<number> {
+    const limit = (): number => Math.min(upTo ?? this.#clocks.now(accountId), MAX_TIME)
+    return await this.#exclusive(accountId, async () => {
+      let n = await this.#drain(accountId, limit, false)
+      while (settle && !this.#stopped && n < MAX_EVENTS_PER_RUN) {
+        await this.#settle(accountId)
+        if (this.#store.events.next(accountId, limit()) === undefined) break
+        n += await this.#drain(accountId, limit, false)
+      }
+      return n
+    })
   }
 
   /**
@@ -173,6 +187,8 @@ export class Scheduler {
         handled = this.#store.transaction(() => this.#runBatch(accountId, batch, n, limit, awaitEffects, onEvent))
       } catch (err) {
         if (isStorageError(err)) this.#batch = Math.max(1, size >> 1)
+        // the clock the batch stored was rolled back with it: read it again from the database
+        this.#clocks.forget(accountId)
         throw err
       }
       this.#batch = Math.min(BATCH, size * 2)
@@ -200,19 +216,27 @@ export class Scheduler {
     return n
   }
 
-  /** One batch, inside its transaction: up to `batch.size` due events, their effects collected (not started). */
+  /**
+   * One batch, inside its transaction: up to `batch.size` due events, their effects collected (not
+   * started). An advance (`awaitEffects`) also stores the clock at the last event's due time in the
+   * same transaction: a crash in the middle of an advance leaves the clock where the committed events
+   * are, never behind the times they stamped.
+   */
   #runBatch (accountId: string, batch: Batch, done: number, limit: () => number, awaitEffects: boolean, onEvent?: (dueAt: number) => void): number {
     let count = 0
+    let lastDueAt = -Infinity
     for (; count < batch.size && done + count < MAX_EVENTS_PER_RUN; count++) {
       const event = this.#store.events.next(accountId, limit())
       if (!event || (awaitEffects && event.dueAt > batch.effectsAt)) break
       onEvent?.(event.dueAt)
+      lastDueAt = event.dueAt
       const effect = this.#handle(event)
       if (effect) {
         batch.effects.push(effect)
         if (awaitEffects) batch.effectsAt = Math.min(batch.effectsAt, event.dueAt)
       }
     }
+    if (awaitEffects && lastDueAt > this.#clocks.now(accountId)) this.#clocks.set(accountId, { now: lastDueAt })
     return count
   }
 
