@@ -103,7 +103,8 @@ export class Engine {
         if (this.events.listenerCount('message') === 0) return
         const copy = { message: { ...message, data: { ...message.data } }, at }
         // the flow as the whole change left it (a delivery that completes the flow says Succeeded, as
-        // its callback does), copied once the change has committed
+        // its callback does), copied after the change: a later change reads a fresh Flow from the store
+        // (flows are never shared cached objects), so only this change's own steps reach this one
         setImmediate(() => this.events.emit('message', { ...copy, flow: { ...flow } }))
       },
       flowCompleted: (flow, at) => {

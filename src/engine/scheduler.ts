@@ -119,12 +119,16 @@ export class Scheduler {
    * is left: the callback attempts of a jump are stored before it answers, as an advance's are.
    */
   async run (accountId: string, upTo?: number, settle = false): Promise<number> {
-    const limit = (): number => Math.min(upTo ?? this.#clocks.now(accountId), MAX_TIME)
+    const moving = (): number => Math.min(upTo ?? this.#clocks.now(accountId), MAX_TIME)
     return await this.#exclusive(accountId, async () => {
+      // a jump settles up to the time it jumped to, read once: a realtime clock keeps moving, and what
+      // falls due after that time is the timer's (else steady traffic would keep the jump from answering)
+      const target = moving()
+      const limit = settle ? () => target : moving
       let n = await this.#drain(accountId, limit, false)
       while (settle && !this.#stopped && n < MAX_EVENTS_PER_RUN) {
         await this.#settle(accountId)
-        if (this.#store.events.next(accountId, limit()) === undefined) break
+        if (this.#stopped || this.#store.events.next(accountId, target) === undefined) break
         n += await this.#drain(accountId, limit, false)
       }
       return n

@@ -1,3 +1,4 @@
+import Fastify from 'fastify'
 import t from 'tap'
 import { advance, build, openEventStream, send, smsStep, token } from '../helper.js'
 import { receiver } from './receiver.js'
@@ -55,4 +56,66 @@ t.test('an advance stores the clock with each batch of events: one that fails mi
   const clock = Date.parse((await app.inject({ method: 'GET', url: '/_sandbox/clock' })).json().now)
   t.equal(clock, start + 3000, 'the stored clock is at the last committed event, not left at the start')
   t.ok(clock >= Date.parse(first.updatedAt), 'never behind a time a committed change stamped')
+})
+
+t.test('a batch whose COMMIT fails leaves the clock as stored, not as the rolled-back batch set it', async (t) => {
+  const app = await build(t)
+  const tok = await token(app)
+  const start = Date.parse((await app.inject({ method: 'GET', url: '/_sandbox/clock' })).json().now)
+  // 250 flows delivered at +3 s, 50 at +8 s: the second batch (100 events) ends at +8 s
+  const rule = await app.inject({ method: 'PUT', url: '/_sandbox/scenarios', payload: [{ to: '+306912345679', channel: 'Sms', outcome: 'Delivered', afterSeconds: 8 }] })
+  t.equal(rule.statusCode, 200)
+  for (let i = 0; i < 300; i++) await send(app, tok, { flow: [smsStep(i < 250 ? '+306912345678' : '+306912345679')] }, { transactional: false })
+  const store = app.store
+  const transaction = store.transaction.bind(store)
+  const setClock = store.accounts.setClock.bind(store.accounts)
+  let late = false
+  store.accounts.setClock = (id, clock) => {
+    if (clock.baseSandbox - start === 8000) late = true
+    setClock(id, clock)
+  }
+  // the outer transaction fails once its work is done: what a COMMIT refused (disk full) does
+  store.transaction = <T>(fn: () => T): T => store.db.inTransaction
+    ? transaction(fn)
+    : transaction(() => {
+      const result = fn()
+      if (late) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })
+      return result
+    })
+  const res = await app.inject({ method: 'POST', url: '/_sandbox/clock/advance', payload: { seconds: 10 } })
+  t.equal(res.statusCode, 503)
+  store.transaction = transaction
+  const shown = Date.parse((await app.inject({ method: 'GET', url: '/_sandbox/clock' })).json().now)
+  const stored = store.accounts.get('sandbox')!.clock.baseSandbox
+  t.equal(stored, start + 3000, 'the first batch\'s clock is stored')
+  t.equal(shown, stored, 'and shown: the rolled-back +8 s is forgotten')
+})
+
+t.test('a jump on a realtime account answers while traffic keeps events falling due after it', async (t) => {
+  // a receiver that takes 50 ms: each wait for deliveries lets more events fall due
+  const slow = Fastify()
+  slow.post('/*', async () => { await new Promise((resolve) => setTimeout(resolve, 50)); return { ok: true } })
+  await slow.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(async () => await slow.close())
+  const hook = { url: `http://127.0.0.1:${(slow.server.address() as { port: number }).port}/hook` }
+  const app = await build(t, { config: { SANDBOX_CLOCK: 'realtime' } })
+  const tok = await token(app)
+  let sending = true
+  const traffic = (async () => {
+    while (sending) {
+      await send(app, tok, { flow: [smsStep()], callback: { strategy: 'OnChange', url: hook.url } }, { transactional: false })
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  })()
+  t.teardown(async () => { sending = false; await traffic })
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  const now = Date.parse((await app.inject({ method: 'GET', url: '/_sandbox/clock' })).json().now)
+  const started = Date.now()
+  const jump = await Promise.race([
+    app.inject({ method: 'POST', url: '/_sandbox/clock', payload: { now: now + 1000 } }),
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5000))
+  ])
+  t.ok(jump !== undefined && jump.statusCode === 200, `the jump answered (in ${Date.now() - started} ms), not held by what falls due after it`)
+  sending = false
+  await traffic
 })
