@@ -132,7 +132,8 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
     bodyLimit: BODY_LIMIT,
     // health checks and the live stream would drown the request log
     logController: new LogController({ disableRequestLogging: (request) => request.url.startsWith('/_sandbox/health') || request.url.startsWith('/_sandbox/events') }),
-    return503OnClosing: true,
+    // while closing, new requests get the provider's envelope from the first onRequest hook below
+    return503OnClosing: false,
     // issue 11 point 9: a request must arrive whole in bounded time (a body sent a byte a minute
     // would hold its socket forever); Node checks the deadlines every connectionsCheckingInterval
     requestTimeout: config.SANDBOX_REQUEST_TIMEOUT_MS,
@@ -263,8 +264,16 @@ export async function buildApp (options: BuildOptions = {}): Promise<App> {
   })
 
   // Node answers an HTTP/1.1 request without Host with a bare, empty 400; it is let through
-  // (requireHostHeader: false) to be refused here in the provider's envelope (RFC 9112 §3.2)
-  app.addHook('onRequest', (request, _reply, done) => {
+  // (requireHostHeader: false) to be refused here in the provider's envelope (RFC 9112 §3.2).
+  // A request that arrives while the server closes (on a kept-alive connection) is a 503 in the
+  // envelope too, not Fastify's own body (return503OnClosing is off for that)
+  let closing = false
+  app.addHook('preClose', (done) => { closing = true; done() })
+  app.addHook('onRequest', (request, reply, done) => {
+    if (closing) {
+      void reply.header('connection', 'close')
+      return done(new ApiError(ERRORS.SHUTTING_DOWN))
+    }
     if (request.headers.host === undefined && request.raw.httpVersion === '1.1') return done(new ApiError(ERRORS.BAD_HTTP, 'An HTTP/1.1 request needs a Host header: send one.'))
     done()
   })

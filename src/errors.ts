@@ -51,6 +51,7 @@ export const ERRORS = {
   CONFLICT: { status: 409, code: '409000000', type: 'Conflict', message: 'The request conflicts with the current state.' },
   INTERNAL: { status: 500, code: '500000000', type: 'InternalError', message: 'Internal server error.' },
   STORAGE_UNAVAILABLE: { status: 503, code: '503000000', type: 'StorageUnavailable', message: 'The sandbox cannot write to its database now (disk full, database locked or read-only): nothing was stored. Try again once there is space.' },
+  SHUTTING_DOWN: { status: 503, code: '503000000', type: 'ServiceUnavailable', message: 'The sandbox is shutting down: retry once it is back.' },
   DATABASE_GONE: { status: 503, code: '503000000', type: 'ServiceUnavailable', message: 'The sandbox\'s database file was deleted or replaced while it ran: nothing sent now would be kept. Restart the sandbox.' },
   ADMIN_TOKEN_REQUIRED: { status: 401, code: '401000000', type: 'Unauthorized', message: 'This sandbox\'s control plane needs its admin token: send Authorization: Bearer <SANDBOX_ADMIN_TOKEN> (in a browser, log in at /_sandbox/login).', challenge: 'Bearer realm="failover-sandbox control"' },
   CONTROL_CROSS_SITE: { status: 403, code: '403000000', type: 'AccessDenied', message: 'A page of another site cannot change this sandbox: send control requests from the sandbox\'s own origin or without Origin / Sec-Fetch-Site: cross-site.' },

@@ -251,7 +251,9 @@ export function checkFlow (store: Store, input: AcceptInput): Omit<SendReads, 'b
  * see the ones before them). Returns the account's billing, for the first step to use.
  */
 export function checkBalance (store: Store, input: AcceptInput): Billing {
-  const account = store.accounts.billing(input.accountId)!
+  const account = store.accounts.billing(input.accountId)
+  // the account was deleted after the send's token was checked: its tokens went with it
+  if (account === undefined) throw new ApiError(ERRORS.TOKEN_INVALID, 'Invalid access token: its account was deleted while the request ran.')
   const first = input.body.flow[runOrder(input.body.flow)[0]] as AnyStep
   const price = stepPrice(first, account.prices)
   if (account.balance < price) {

@@ -1,4 +1,5 @@
 import type { Store } from '../store/index.js'
+import { ApiError, ERRORS } from '../errors.js'
 import type { ClockMode, ClockState } from '../store/accounts.js'
 
 /**
@@ -57,7 +58,8 @@ export class Clocks {
     let state = this.#cache.get(accountId)
     if (!state) {
       state = this.#store.accounts.get(accountId)?.clock
-      if (!state) throw new Error(`no account ${accountId}`)
+      // an account deleted while a control call or an advance for it ran: the call answers 404
+      if (!state) throw new ApiError(ERRORS.ACCOUNT_NOT_FOUND, `Account ${accountId} not found: it was deleted.`)
       this.#cache.set(accountId, state)
     }
     return state

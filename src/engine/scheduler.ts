@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { ApiError, ERRORS } from '../errors.js'
 import type { Store } from '../store/index.js'
 import type { DueEvent, DueKind } from '../store/events.js'
 import { isStorageError } from '../store/faults.js'
@@ -322,7 +323,9 @@ export class Scheduler {
       this.rearm()
       return
     }
-    void Promise.all(due.map(async ({ accountId }) => await this.run(accountId)))
+    // an account deleted since its events were looked up has nothing left to run: not a failure
+    const gone = (err: unknown): number => { if (err instanceof ApiError && err.entry === ERRORS.ACCOUNT_NOT_FOUND) return 0; throw err }
+    void Promise.all(due.map(async ({ accountId }) => await this.run(accountId).catch(gone)))
       .then(() => { this.#blockedUntil = 0 }, (err) => this.#backOff(err))
       .finally(() => this.rearm())
   }

@@ -119,3 +119,38 @@ t.test('a jump on a realtime account answers while traffic keeps events falling 
   sending = false
   await traffic
 })
+
+t.test('an account deleted while its sends wait for their commit: 401, never a 500', async (t) => {
+  const app = await build(t)
+  const created = (await app.inject({ method: 'POST', url: '/_sandbox/accounts' })).json()
+  const tok = await token(app, { id: created.applicationId, secret: created.applicationSecret })
+  // the account goes between the send's checks and its write (what a DELETE racing the send does)
+  const grouped = app.store.grouped.bind(app.store)
+  app.store.grouped = async (fn) => {
+    app.engine.deleteAccount(created.accountId)
+    return await grouped(fn)
+  }
+  const res = await send(app, tok, { flow: [smsStep()] }, { transactional: false })
+  t.equal(res.statusCode, 401, 'the token went with its account')
+  t.match(res.json(), { error: 'invalid_token', error_description: /account was deleted/ })
+})
+
+t.test('an account deleted while an advance for it waits for its callbacks: the advance answers 404, never a 500', async (t) => {
+  const app = await build(t)
+  const created = (await app.inject({ method: 'POST', url: '/_sandbox/accounts' })).json()
+  const tok = await token(app, { id: created.applicationId, secret: created.applicationSecret })
+  // a receiver that deletes the account when the first callback arrives, then answers
+  const slow = Fastify()
+  slow.post('/*', async () => {
+    app.engine.deleteAccount(created.accountId)
+    return { ok: true }
+  })
+  await slow.listen({ port: 0, host: '127.0.0.1' })
+  t.teardown(async () => await slow.close())
+  const url = `http://127.0.0.1:${(slow.server.address() as { port: number }).port}/hook`
+  for (let i = 0; i < 3; i++) t.equal((await send(app, tok, { flow: [smsStep()], callback: { strategy: 'OnCompletion', url } }, { transactional: false })).statusCode, 200)
+  const res = await app.inject({ method: 'POST', url: '/_sandbox/clock/advance', headers: { 'x-sandbox-account': created.accountId }, payload: { until: 'idle' } })
+  t.equal(res.statusCode, 404, 'the advance ends with the account')
+  t.match(res.json(), { code: '404000000', type: 'NotFound' })
+  t.equal((await app.inject({ method: 'GET', url: '/_sandbox/health' })).statusCode, 200, 'the sandbox carries on')
+})

@@ -338,3 +338,28 @@ t.test('the dashboard\'s demo receiver acknowledges any body', async (t) => {
     t.equal(res.statusCode, 204, type)
   }
 })
+
+t.test('a request that arrives while the server closes gets a 503 in the provider envelope', async (t) => {
+  const app = await build(t, { contract: false })
+  const tok = await token(app)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const port = (app.server.address() as AddressInfo).port
+  const socket = connect(port, '127.0.0.1')
+  let text = ''
+  socket.on('data', (d) => { text += d.toString() })
+  await new Promise((resolve) => socket.on('connect', resolve))
+  // a first request held 300 ms (a delay fault) keeps the connection busy while the close begins
+  socket.write(`GET /failover/tracking/x HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer ${tok}\r\nX-Sandbox-Fault: delay=300\r\n\r\n`)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  const closing = app.close()
+  // the next request on the same connection is read once the first is answered: the server is closing
+  socket.write('GET /_sandbox/health HTTP/1.1\r\nHost: a\r\n\r\n')
+  await closing
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  socket.destroy()
+  const answers = text.split(/(?=HTTP\/1\.1 )/)
+  t.match(answers[0], /^HTTP\/1\.1 404 /, 'the request in flight is answered')
+  t.match(answers[1], /^HTTP\/1\.1 503 /, 'the one after it: 503')
+  t.match(answers[1], /connection: close/i)
+  t.same(JSON.parse(answers[1].slice(answers[1].indexOf('\r\n\r\n') + 4)), { code: '503000000', developerMessage: ERRORS.SHUTTING_DOWN.message, type: 'ServiceUnavailable' })
+})
