@@ -114,28 +114,27 @@ t.test('/oauth/token: credentials before the body, and text/plain is the wrong c
   t.equal(form.statusCode, 200, 'the form still works')
 })
 
+/** Sends `request` as raw bytes on a new connection and reads everything until the server ends it. */
+async function exchange (port: number, request: string): Promise<string> {
+  return await new Promise<string>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(request))
+    let text = ''
+    socket.on('data', (d) => { text += d.toString() })
+    socket.on('end', () => resolve(text))
+    socket.on('error', reject)
+  })
+}
+
 t.test('an HTTP/1.1 request without Host gets the provider envelope, not an empty 400', async (t) => {
   // refused before any route is served, like the framing errors of BAD_HTTP: no route documents it
   const app = await build(t, { contract: false })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const port = (app.server.address() as AddressInfo).port
-  const raw = await new Promise<string>((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end('GET /failover/tracking/x HTTP/1.1\r\nConnection: close\r\n\r\n'))
-    let text = ''
-    socket.on('data', (d) => { text += d.toString() })
-    socket.on('end', () => resolve(text))
-    socket.on('error', reject)
-  })
+  const raw = await exchange(port, 'GET /failover/tracking/x HTTP/1.1\r\nConnection: close\r\n\r\n')
   t.match(raw, /^HTTP\/1\.1 400 /)
   const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))
   t.same(body, { code: '400000000', developerMessage: 'An HTTP/1.1 request needs a Host header: send one.', type: 'ValidationError' })
-  const http10 = await new Promise<string>((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end('GET /_sandbox/health HTTP/1.0\r\n\r\n'))
-    let text = ''
-    socket.on('data', (d) => { text += d.toString() })
-    socket.on('end', () => resolve(text))
-    socket.on('error', reject)
-  })
+  const http10 = await exchange(port, 'GET /_sandbox/health HTTP/1.0\r\n\r\n')
   t.match(http10, /^HTTP\/1\.[01] 200 /, 'HTTP/1.0 needs no Host')
 })
 
