@@ -12,7 +12,7 @@ import { VERSION } from './version.js'
 import { systemTime } from './engine/clock.js'
 import { createIds, type Ids } from './ids.js'
 import { loadSeed, parseSeed } from './seed.js'
-import { createValidators, problemsFromAjv } from './validation.js'
+import { createValidators, joinPath, problemsFromAjv } from './validation.js'
 import { REFERENCED_SCHEMAS } from './schemas/index.js'
 import { oauthRoutes } from './routes/oauth.js'
 import { failoverRoutes } from './routes/failover.js'
@@ -108,7 +108,7 @@ export function nonFiniteNumberPath (value: unknown, path = ''): string | undefi
     return undefined
   }
   for (const [key, item] of Object.entries(value)) {
-    const found = nonFiniteNumberPath(item, path === '' ? key : `${path}.${key}`)
+    const found = nonFiniteNumberPath(item, joinPath(path, key))
     if (found !== undefined) return found
   }
   return undefined

@@ -337,13 +337,24 @@ export function isObject (value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+const JSON_TYPE = /^\s*application\/json\s*(?:;|$)/i
+const JSON_OR_FORM_TYPE = /^\s*application\/(?:json|x-www-form-urlencoded)\s*(?:;|$)/i
+
+/** A body parsed from another content type than `accepted` is a wrong content type (§7), not a mistyped body. */
+function requireBodyType (request: FastifyRequest, accepted: RegExp): void {
+  const type = request.headers['content-type']
+  if (request.body !== undefined && typeof type === 'string' && !accepted.test(type)) throw new ApiError(ERRORS.UNSUPPORTED_CONTENT_TYPE)
+}
+
 /**
  * preValidation hook for JSON endpoints: Fastify also parses text/plain, and the form parser exists
- * for /oauth/token, so such a body sent here is a wrong content type (§7), not a mistyped body.
+ * for /oauth/token, so such a body sent here is a wrong content type.
  */
 export async function requireJsonBody (request: FastifyRequest): Promise<void> {
-  const type = request.headers['content-type']
-  if (request.body !== undefined && typeof type === 'string' && !/^\s*application\/json\s*(?:;|$)/i.test(type)) {
-    throw new ApiError(ERRORS.UNSUPPORTED_CONTENT_TYPE)
-  }
+  requireBodyType(request, JSON_TYPE)
+}
+
+/** preValidation hook for /oauth/token: a form or JSON (a text/plain body is kept as a string by its parser). */
+export async function requireJsonOrFormBody (request: FastifyRequest): Promise<void> {
+  requireBodyType(request, JSON_OR_FORM_TYPE)
 }

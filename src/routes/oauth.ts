@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { ClientCredentials } from '../engine/tokens.js'
-import { ApiError, ERRORS } from '../errors.js'
 import { TokenRequestSchema, TokenResponseSchema } from '../schemas/oauth.js'
 import { apiErrorResponses, unauthorizedResponse } from '../schemas/common.js'
+import { requireJsonOrFormBody } from '../validation.js'
 
 /** The application id and secret of an `Authorization: Basic` header. */
 function basicCredentials (header: string | undefined): ClientCredentials | undefined {
@@ -30,14 +30,7 @@ export const oauthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     // credentials first, so a bad one is the 401 whatever the body (README: 401 beats 400)
     onRequest: async (request) => app.engine.checkClient(basicCredentials(request.headers.authorization)),
-    // a form or JSON is what this route reads: a text/plain body (kept as a string by its parser) is
-    // the wrong content type, not a body of the wrong shape
-    preValidation: async (request) => {
-      const type = request.headers['content-type']
-      if (request.body !== undefined && typeof type === 'string' && !/^\s*application\/(?:json|x-www-form-urlencoded)\s*(?:;|$)/i.test(type)) {
-        throw new ApiError(ERRORS.UNSUPPORTED_CONTENT_TYPE)
-      }
-    }
+    preValidation: requireJsonOrFormBody
   }, async (request) => {
     return app.engine.issueToken(basicCredentials(request.headers.authorization), request.body ?? {})
   })
